@@ -1,0 +1,4 @@
+(function (host, internal) {
+  "use strict";
+  // placeholder: being written
+})

@@ -1,0 +1,540 @@
+//! One QuickJS isolate running one worker version on one thread: creation from a bundle, entering JS with the
+//! CPU deadline armed, the microtask loop, limit enforcement, and dispatch of `fetch` events.
+//!
+//! Everything here is single-threaded: an isolate lives on the thread (and tokio `LocalSet`) that created it.
+//! Host operations (timers, body reads, outbound fetch) run as local tasks that hold only a `Weak` reference, so
+//! dropping the isolate cancels nothing by force but makes every late completion a no-op.
+
+use crate::bundle::{BuildError, BundleLoader, ModuleResolver, WorkerBundle};
+use crate::errors::{describe_error, describe_value, exception_parts};
+use crate::host;
+use bytes::Bytes;
+use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Promise, Runtime, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
+
+/// A Rust-side source of body bytes (an incoming request body, an outbound fetch's response body).
+pub type ByteStream = Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, String>>>>;
+
+/// An HTTP request handed to a worker's `fetch` handler.
+pub struct HttpRequest {
+    pub method: String,
+    /// Absolute URL (`http://host/path?query`).
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// `None` for requests without a body.
+    pub body: Option<ByteStream>,
+}
+
+/// The response a worker produced.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: ResponseBody,
+}
+
+#[derive(Debug)]
+pub enum ResponseBody {
+    Empty,
+    Full(Bytes),
+    /// Chunks as the worker writes them; an `Err` aborts the response.
+    Stream(mpsc::Receiver<Result<Bytes, String>>),
+}
+
+/// Why a worker did not produce a response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DispatchError {
+    /// The handler threw or its promise rejected: `Name: message` and the stack.
+    Exception { message: String, stack: String },
+    /// The invocation ran past `limits.cpu_ms`.
+    CpuLimit,
+    /// The isolate ran out of its heap (`limits.memory_mb`).
+    MemoryLimit,
+    /// The isolate was discarded (after a limit was hit by another request) before this one finished.
+    Discarded,
+}
+
+impl std::fmt::Display for DispatchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DispatchError::Exception { message, stack } => {
+                if stack.is_empty() {
+                    write!(f, "{message}")
+                } else {
+                    write!(f, "{message}\n{stack}")
+                }
+            }
+            DispatchError::CpuLimit => write!(f, "Worker exceeded CPU time limit."),
+            DispatchError::MemoryLimit => write!(f, "Worker exceeded memory limit."),
+            DispatchError::Discarded => write!(f, "Worker was restarted after another request exceeded a resource limit."),
+        }
+    }
+}
+
+/// Which limit made an isolate unusable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Poison {
+    Cpu,
+    Memory,
+}
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn now_nanos() -> u64 {
+    epoch().elapsed().as_nanos() as u64
+}
+
+/// Mutable per-isolate bookkeeping for host operations in flight.
+#[derive(Default)]
+pub(crate) struct IsolateState {
+    next_id: u64,
+    pub timers: HashMap<u64, (Persistent<Function<'static>>, AbortHandle)>,
+    pub resolvers: HashMap<u64, (Persistent<Function<'static>>, Persistent<Function<'static>>, Option<AbortHandle>)>,
+    /// Body sources by handle; `None` while a read is in flight.
+    pub bodies: HashMap<u64, Option<ByteStream>>,
+    pub pending_responses: HashMap<u64, oneshot::Sender<Result<HttpResponse, DispatchError>>>,
+    pub sinks: HashMap<u64, mpsc::Sender<Result<Bytes, String>>>,
+}
+
+impl IsolateState {
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+pub(crate) struct IsolateInner {
+    pub state: RefCell<IsolateState>,
+    /// The prelude's shared `internal` object (holds `dispatchFetch` and friends).
+    internal: RefCell<Option<Persistent<Object<'static>>>>,
+    pub bundle: Arc<WorkerBundle>,
+    pub started: Instant,
+    /// CPU deadline for the current entry into JS, in `now_nanos` units; 0 when not in JS.
+    deadline: Arc<AtomicU64>,
+    /// Set by the interrupt handler when it stopped JS for running past the deadline.
+    interrupted: Arc<AtomicBool>,
+    poisoned: Cell<Option<Poison>>,
+    /// Invocations started and not yet finished (response sent and `waitUntil` settled).
+    inflight: Cell<usize>,
+    /// Depth of `enter` calls, to catch accidental nesting.
+    entered: Cell<bool>,
+    // Field order matters: the context must be dropped before the runtime.
+    context: Context,
+    runtime: Runtime,
+}
+
+impl Drop for IsolateInner {
+    fn drop(&mut self) {
+        // Persistent values must be released while the runtime is still alive.
+        let state = std::mem::take(&mut *self.state.borrow_mut());
+        for (_, (_, handle)) in state.timers {
+            handle.abort();
+        }
+        for (_, (_, _, handle)) in state.resolvers {
+            if let Some(h) = handle {
+                h.abort();
+            }
+        }
+        for (_, tx) in state.pending_responses {
+            let _ = tx.send(Err(DispatchError::Discarded));
+        }
+        self.internal.borrow_mut().take();
+        self.runtime.run_gc();
+    }
+}
+
+/// A worker isolate. Cheap to clone (shared handle); not `Send`.
+#[derive(Clone)]
+pub struct Isolate {
+    inner: Rc<IsolateInner>,
+}
+
+impl Isolate {
+    /// Creates an isolate for `bundle`: sets limits, loads the Web API prelude and evaluates the worker's entry
+    /// module under the start-up time limit. Must run inside a tokio `LocalSet`.
+    pub fn new(bundle: Arc<WorkerBundle>) -> Result<Isolate, BuildError> {
+        let fail = |m: String| BuildError { message: m };
+        let runtime = Runtime::new().map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
+        runtime.set_memory_limit((bundle.limits.memory_mb as usize) << 20);
+        runtime.set_max_stack_size(1 << 20);
+        runtime.set_gc_threshold(4 << 20);
+        let deadline = Arc::new(AtomicU64::new(0));
+        let interrupted = Arc::new(AtomicBool::new(false));
+        {
+            let deadline = deadline.clone();
+            let interrupted = interrupted.clone();
+            runtime.set_interrupt_handler(Some(Box::new(move || {
+                let d = deadline.load(Ordering::Relaxed);
+                if d != 0 && now_nanos() > d {
+                    interrupted.store(true, Ordering::Relaxed);
+                    true
+                } else {
+                    false
+                }
+            })));
+        }
+        runtime.set_loader(ModuleResolver { names: bundle.module_names.clone() }, BundleLoader { bundle: bundle.clone() });
+        let context = Context::full(&runtime).map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
+        let inner = Rc::new(IsolateInner {
+            state: RefCell::default(),
+            internal: RefCell::new(None),
+            bundle: bundle.clone(),
+            started: Instant::now(),
+            deadline,
+            interrupted,
+            poisoned: Cell::new(None),
+            inflight: Cell::new(0),
+            entered: Cell::new(false),
+            context,
+            runtime,
+        });
+        let isolate = Isolate { inner };
+        isolate.boot()?;
+        Ok(isolate)
+    }
+
+    fn boot(&self) -> Result<(), BuildError> {
+        let inner = &self.inner;
+        let weak = Rc::downgrade(inner);
+        let startup = Duration::from_millis(inner.bundle.limits.startup_ms);
+        // 1. The Web API prelude and the glue (no user code yet: not under the start-up limit).
+        let namespace_promise = inner.enter_with_budget(Duration::from_secs(10), |ctx| -> Result<(), String> {
+            let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
+            host::register(&ctx, &host, weak.clone()).map_err(|e| describe_error(&ctx, e))?;
+            crate::web::url::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
+            crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
+            let internal: Object = ctx
+                .eval(
+                    "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \
+                     { value, writable: true, configurable: true, enumerable: false }); } })",
+                )
+                .map_err(|e| describe_error(&ctx, e))?;
+            for (name, bytes) in crate::prelude::bytecode() {
+                // SAFETY: bytecode written by `Module::write` of this QuickJS build in this process.
+                let module = unsafe { Module::load(ctx.clone(), bytes) }.map_err(|e| describe_error(&ctx, e))?;
+                let (module, promise) = module.eval().map_err(|e| describe_error(&ctx, e))?;
+                promise.finish::<()>().map_err(|e| format!("{name}: {}", describe_error(&ctx, e)))?;
+                let init: Function = module.get("default").map_err(|e| describe_error(&ctx, e))?;
+                init.call::<_, ()>((host.clone(), internal.clone()))
+                    .map_err(|e| format!("{name}: {}", describe_error(&ctx, e)))?;
+            }
+            let set_env: Function = internal.get("setEnv").map_err(|e| describe_error(&ctx, e))?;
+            set_env.call::<_, ()>((inner.bundle.env_json.as_str(),)).map_err(|e| describe_error(&ctx, e))?;
+            *inner.internal.borrow_mut() = Some(Persistent::save(&ctx, internal));
+            Ok(())
+        });
+        namespace_promise.map_err(|m| BuildError { message: format!("runtime prelude failed: {m}") })?;
+
+        // 2. The worker's entry module, under the start-up CPU limit.
+        let main = format!("./{}", inner.bundle.main);
+        let result = inner.enter_with_budget(startup, |ctx| -> Result<Persistent<Promise<'static>>, String> {
+            let promise = Module::import(&ctx, main.as_str()).map_err(|e| describe_error(&ctx, e))?;
+            Ok(Persistent::save(&ctx, promise))
+        });
+        let promise = match result {
+            Ok(p) => p,
+            Err(message) => return Err(self.startup_error(message)),
+        };
+        let init = inner.enter_with_budget(startup, |ctx| -> Result<(), String> {
+            let promise = promise.restore(&ctx).map_err(|e| e.to_string())?;
+            let namespace: Object = match promise.result::<Object>() {
+                None => return Err("the entry module's top-level await did not settle during start-up".into()),
+                Some(Err(e)) => return Err(describe_error(&ctx, e)),
+                Some(Ok(ns)) => ns,
+            };
+            let internal = inner.internal_object(&ctx)?;
+            let init: Function = internal.get("init").map_err(|e| describe_error(&ctx, e))?;
+            init.call::<_, ()>((namespace,))
+                .map_err(|e| describe_error(&ctx, e))
+        });
+        init.map_err(|m| self.startup_error(m))
+    }
+
+    fn startup_error(&self, message: String) -> BuildError {
+        let message = match self.inner.take_poison() {
+            Some(Poison::Cpu) => "Script startup exceeded CPU time limit.".to_string(),
+            Some(Poison::Memory) => "Script startup exceeded memory limits.".to_string(),
+            None => message,
+        };
+        BuildError { message: format!("{}: {message}", self.inner.bundle.name) }
+    }
+
+    pub fn bundle(&self) -> &Arc<WorkerBundle> {
+        &self.inner.bundle
+    }
+
+    /// Set once a request hit the CPU or memory limit; the isolate must then be replaced.
+    pub fn poisoned(&self) -> Option<Poison> {
+        self.inner.poisoned.get()
+    }
+
+    /// Invocations that have not finished yet (including `waitUntil` work after the response).
+    pub fn inflight(&self) -> usize {
+        self.inner.inflight.get()
+    }
+
+    /// Heap bytes in use by this isolate.
+    pub fn heap_bytes(&self) -> u64 {
+        self.inner.runtime.memory_usage().memory_used_size as u64
+    }
+
+    /// Runs the worker's `fetch` handler for `request` and waits for its response.
+    pub async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, DispatchError> {
+        if let Some(p) = self.inner.poisoned.get() {
+            return Err(p.into());
+        }
+        let inner = &self.inner;
+        let (tx, rx) = oneshot::channel();
+        let (id, body_handle) = {
+            let mut state = inner.state.borrow_mut();
+            let id = state.next_id();
+            state.pending_responses.insert(id, tx);
+            let body_handle = request.body.map(|b| {
+                let h = state.next_id();
+                state.bodies.insert(h, Some(b));
+                h
+            });
+            (id, body_handle)
+        };
+        inner.inflight.set(inner.inflight.get() + 1);
+        let headers: Vec<String> = request.headers.into_iter().flat_map(|(k, v)| [k, v]).collect();
+        let called = inner.enter(|ctx| -> rquickjs::Result<()> {
+            let internal = inner.internal_object(&ctx).map_err(|m| rquickjs::Exception::throw_internal(&ctx, &m))?;
+            let dispatch: Function = internal.get("dispatchFetch")?;
+            dispatch.call((id as f64, request.method, request.url, headers, body_handle.map(|h| h as f64)))
+        });
+        if let Err(message) = called {
+            inner.finish_response(id, Err(DispatchError::Exception { message, stack: String::new() }));
+            inner.invocation_done();
+        }
+        rx.await.unwrap_or(Err(DispatchError::Discarded))
+    }
+}
+
+impl From<Poison> for DispatchError {
+    fn from(p: Poison) -> Self {
+        match p {
+            Poison::Cpu => DispatchError::CpuLimit,
+            Poison::Memory => DispatchError::MemoryLimit,
+        }
+    }
+}
+
+impl IsolateInner {
+    pub(crate) fn internal_object<'js>(&self, ctx: &Ctx<'js>) -> Result<Object<'js>, String> {
+        let internal = self.internal.borrow();
+        let p = internal.as_ref().ok_or("the isolate is not booted")?;
+        p.clone().restore(ctx).map_err(|e| e.to_string())
+    }
+
+    /// Enters JS with the per-invocation CPU limit armed, runs `f`, then drains the microtask queue.
+    /// A JS exception escaping `f` is returned as text. Never call from inside another `enter`.
+    pub(crate) fn enter<R>(&self, f: impl FnOnce(Ctx<'_>) -> rquickjs::Result<R>) -> Result<R, String> {
+        let budget = Duration::from_millis(self.bundle.limits.cpu_ms);
+        self.enter_with_budget(budget, |ctx| f(ctx.clone()).map_err(|e| describe_error(&ctx, e)))
+    }
+
+    pub(crate) fn enter_with_budget<R>(
+        &self,
+        budget: Duration,
+        f: impl FnOnce(Ctx<'_>) -> Result<R, String>,
+    ) -> Result<R, String> {
+        if self.poisoned.get().is_some() {
+            return Err("the isolate was discarded".into());
+        }
+        assert!(!self.entered.replace(true), "nested entry into an isolate");
+        self.deadline.store(now_nanos() + budget.as_nanos() as u64, Ordering::Relaxed);
+        let result = self.context.with(|ctx| f(ctx));
+        self.run_microtasks();
+        self.deadline.store(0, Ordering::Relaxed);
+        self.entered.set(false);
+        if let Err(message) = &result {
+            self.note_limit(message);
+        }
+        if let Some(p) = self.poisoned.get() {
+            self.fail_all(p);
+        }
+        result
+    }
+
+    fn run_microtasks(&self) {
+        loop {
+            match self.runtime.execute_pending_job() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(job) => {
+                    let text = job.0.with(|ctx| describe_value(&ctx.catch()));
+                    self.note_limit(&text);
+                    if self.poisoned.get().is_some() {
+                        break;
+                    }
+                    tracing::error!(worker = %self.bundle.name, "uncaught exception in a promise job: {text}");
+                }
+            }
+        }
+    }
+
+    /// Marks the isolate poisoned when `message` shows a limit was hit.
+    fn note_limit(&self, message: &str) {
+        if self.interrupted.swap(false, Ordering::Relaxed) {
+            self.poisoned.set(Some(Poison::Cpu));
+            tracing::error!(worker = %self.bundle.name, limit = "cpu_ms", cpu_ms = self.bundle.limits.cpu_ms,
+                "worker exceeded its CPU time limit; isolate discarded");
+        } else if message.contains("out of memory") {
+            self.poisoned.set(Some(Poison::Memory));
+            tracing::error!(worker = %self.bundle.name, limit = "memory_mb", memory_mb = self.bundle.limits.memory_mb,
+                "worker exceeded its memory limit; isolate discarded");
+        }
+    }
+
+    fn take_poison(&self) -> Option<Poison> {
+        self.poisoned.get()
+    }
+
+    /// Fails every response still pending in a poisoned isolate.
+    fn fail_all(&self, p: Poison) {
+        let pending: Vec<_> = self.state.borrow_mut().pending_responses.drain().collect();
+        for (_, tx) in pending {
+            let _ = tx.send(Err(p.into()));
+        }
+        let sinks: Vec<_> = self.state.borrow_mut().sinks.drain().collect();
+        for (_, tx) in sinks {
+            let _ = tx.try_send(Err(DispatchError::from(p).to_string()));
+        }
+    }
+
+    pub(crate) fn finish_response(&self, id: u64, outcome: Result<HttpResponse, DispatchError>) {
+        if let Some(tx) = self.state.borrow_mut().pending_responses.remove(&id) {
+            let _ = tx.send(outcome);
+        }
+    }
+
+    pub(crate) fn invocation_done(&self) {
+        self.inflight.set(self.inflight.get().saturating_sub(1));
+    }
+
+    pub(crate) fn log(&self, level: &str, message: &str) {
+        let worker = self.bundle.name.as_str();
+        match level {
+            "error" => tracing::error!(target: "worker", worker, "{message}"),
+            "warn" => tracing::warn!(target: "worker", worker, "{message}"),
+            "debug" => tracing::debug!(target: "worker", worker, "{message}"),
+            _ => tracing::info!(target: "worker", worker, "{message}"),
+        }
+    }
+
+    /// Describes an exception value passed from JS for the log and the error page.
+    pub(crate) fn exception_from_js(value: &Value<'_>) -> DispatchError {
+        let (message, stack) = exception_parts(value);
+        DispatchError::Exception { message, stack }
+    }
+}
+
+/// A weak handle host operations keep while they wait.
+pub(crate) type WeakIsolate = Weak<IsolateInner>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corral_config::Limits;
+
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        tokio::task::LocalSet::new().block_on(&rt, f)
+    }
+
+    fn bundle(source: &str, limits: Limits) -> Arc<WorkerBundle> {
+        WorkerBundle::from_sources("t", "index.js", &[("index.js", source)], "{\"NAME\":\"v\"}", limits).unwrap()
+    }
+
+    fn get() -> HttpRequest {
+        HttpRequest { method: "GET".into(), url: "http://x/".into(), headers: vec![], body: None }
+    }
+
+    #[test]
+    fn handler_exception_carries_message_and_stack() {
+        run(async {
+            let src = "export default { fetch() { throw new RangeError('nope ' + globalThis.x); } }";
+            let iso = Isolate::new(bundle(src, Limits::default())).unwrap();
+            match iso.fetch(get()).await {
+                Err(DispatchError::Exception { message, stack }) => {
+                    assert_eq!(message, "RangeError: nope undefined");
+                    assert!(stack.contains("index.js:1"), "{stack}");
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(iso.inflight(), 0);
+        });
+    }
+
+    #[test]
+    fn infinite_loop_hits_cpu_limit_and_poisons() {
+        run(async {
+            let src = "export default { fetch() { for (;;) {} } }";
+            let limits = Limits { cpu_ms: 50, ..Limits::default() };
+            let iso = Isolate::new(bundle(src, limits)).unwrap();
+            let started = Instant::now();
+            assert_eq!(iso.fetch(get()).await.unwrap_err(), DispatchError::CpuLimit);
+            assert!(started.elapsed() < Duration::from_secs(2));
+            assert_eq!(iso.poisoned(), Some(Poison::Cpu));
+        });
+    }
+
+    #[test]
+    fn async_loop_after_await_hits_cpu_limit() {
+        run(async {
+            let src = "export default { async fetch() { await null; for (;;) {} } }";
+            let limits = Limits { cpu_ms: 50, ..Limits::default() };
+            let iso = Isolate::new(bundle(src, limits)).unwrap();
+            assert_eq!(iso.fetch(get()).await.unwrap_err(), DispatchError::CpuLimit);
+        });
+    }
+
+    #[test]
+    fn memory_bomb_hits_memory_limit() {
+        run(async {
+            let src = "export default { fetch() { const a = []; for (;;) a.push(new Array(100000).fill(1)); } }";
+            let limits = Limits { memory_mb: 16, ..Limits::default() };
+            let iso = Isolate::new(bundle(src, limits)).unwrap();
+            assert_eq!(iso.fetch(get()).await.unwrap_err(), DispatchError::MemoryLimit);
+        });
+    }
+
+    #[test]
+    fn slow_top_level_fails_startup() {
+        run(async {
+            let src = "const end = Date.now() + 5000; while (Date.now() < end) {} export default {}";
+            let limits = Limits { startup_ms: 100, ..Limits::default() };
+            let err = Isolate::new(bundle(src, limits)).err().unwrap();
+            assert!(err.message.contains("Script startup exceeded CPU time limit."), "{}", err.message);
+        });
+    }
+
+    #[test]
+    fn top_level_throw_names_file_and_line() {
+        run(async {
+            let src = "\n\nthrow new Error('boom at top');\nexport default {}";
+            let err = Isolate::new(bundle(src, Limits::default())).err().unwrap();
+            assert!(err.message.contains("boom at top"), "{}", err.message);
+            assert!(err.message.contains("index.js:3"), "{}", err.message);
+        });
+    }
+
+    #[test]
+    fn missing_import_is_reported_at_build() {
+        let src = "import x from './nope.js'; export default {}";
+        let err = WorkerBundle::from_sources("t", "index.js", &[("index.js", src)], "{}", Limits::default()).unwrap_err();
+        assert!(err.message.contains("index.js: cannot resolve import \"./nope.js\""), "{}", err.message);
+    }
+}

@@ -1,0 +1,16 @@
+//! The corral runtime: QuickJS isolates that run Workers code, with the Web platform APIs.
+//!
+//! A [`WorkerBundle`] is a worker version compiled once to bytecode; an [`Isolate`] instantiates it on one thread
+//! and dispatches events to it. The JS halves of the Web APIs live in `js/` (see `js/README.md`).
+
+mod builtin_modules;
+pub mod bundle;
+pub mod errors;
+mod fetch;
+mod host;
+pub mod isolate;
+pub mod prelude;
+pub mod web;
+
+pub use bundle::{BuildError, WorkerBundle};
+pub use isolate::{ByteStream, DispatchError, HttpRequest, HttpResponse, Isolate, Poison, ResponseBody};

@@ -1,0 +1,4 @@
+//! Rust halves of the Web APIs whose JS halves live in `js/`.
+
+pub mod crypto;
+pub mod url;

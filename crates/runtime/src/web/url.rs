@@ -1,0 +1,323 @@
+//! Host functions behind `js/url.js`: WHATWG URL parsing and the URL setters, through the `url` crate
+//! (its `quirks` module mirrors the WHATWG URL API's getters and setters), plus
+//! `application/x-www-form-urlencoded` parsing and serialization for `URLSearchParams`.
+//!
+//! Contract (all strings are expected to be well-formed; `url.js` calls `toWellFormed` first):
+//!
+//! - `host.urlParse(input, base?)` → `[href, protocol, username, password, host, hostname, port, pathname,
+//!   search, hash, origin]`, or `null` when `input` (against `base`, when given and not `undefined`) does not
+//!   parse, or when `base` itself does not parse.
+//! - `host.urlSet(href, setter, value)` → the same array after running the WHATWG setter named `setter`
+//!   (`"href"`, `"protocol"`, `"username"`, `"password"`, `"host"`, `"hostname"`, `"port"`, `"pathname"`,
+//!   `"search"`, `"hash"`) on the URL `href`. Only the `href` setter can fail: it then returns `null` (the
+//!   caller throws `TypeError`). Other setters silently leave the URL unchanged on bad input, as the spec says.
+//! - `host.urlSearchParamsParse(str)` → flat `[name0, value0, name1, value1, ...]`.
+//! - `host.urlSearchParamsSerialize(flat)` → the urlencoded string of a flat `[name, value, ...]` array.
+//! - `host.domainToASCII(domain)` / `host.domainToUnicode(domain)` → string (`""` when invalid).
+
+use rquickjs::{function::Opt, Array, Ctx, Exception, Function, Object, Result, Value};
+use url::{quirks, Url};
+
+/// Number of entries in the array that `urlParse` / `urlSet` return.
+pub const COMPONENTS: usize = 11;
+
+pub fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> Result<()> {
+    host.set(
+        "urlParse",
+        Function::new(ctx.clone(), url_parse)?.with_name("urlParse")?,
+    )?;
+    host.set(
+        "urlSet",
+        Function::new(ctx.clone(), url_set)?.with_name("urlSet")?,
+    )?;
+    host.set(
+        "urlSearchParamsParse",
+        Function::new(ctx.clone(), search_params_parse)?.with_name("urlSearchParamsParse")?,
+    )?;
+    host.set(
+        "urlSearchParamsSerialize",
+        Function::new(ctx.clone(), search_params_serialize)?
+            .with_name("urlSearchParamsSerialize")?,
+    )?;
+    host.set(
+        "domainToASCII",
+        Function::new(ctx.clone(), |domain: String| {
+            quirks::domain_to_ascii(&domain)
+        })?
+        .with_name("domainToASCII")?,
+    )?;
+    host.set(
+        "domainToUnicode",
+        Function::new(ctx.clone(), |domain: String| {
+            quirks::domain_to_unicode(&domain)
+        })?
+        .with_name("domainToUnicode")?,
+    )?;
+    Ok(())
+}
+
+/// The WHATWG getters of `url`, in the order of the array handed to JS.
+pub fn components(url: &Url) -> [String; COMPONENTS] {
+    [
+        quirks::href(url).to_owned(),
+        quirks::protocol(url).to_owned(),
+        quirks::username(url).to_owned(),
+        quirks::password(url).to_owned(),
+        quirks::host(url).to_owned(),
+        quirks::hostname(url).to_owned(),
+        quirks::port(url).to_owned(),
+        quirks::pathname(url).to_owned(),
+        quirks::search(url).to_owned(),
+        quirks::hash(url).to_owned(),
+        quirks::origin(url),
+    ]
+}
+
+/// Parses `input` against the optional `base`, per the WHATWG "API URL parser".
+pub fn parse(input: &str, base: Option<&str>) -> Option<Url> {
+    match base {
+        Some(base) => {
+            let base = Url::parse(base).ok()?;
+            Url::options().base_url(Some(&base)).parse(input).ok()
+        }
+        None => Url::parse(input).ok(),
+    }
+}
+
+/// Runs the WHATWG setter `setter` on `url`. `Err` only for an invalid `href` or an unknown setter name.
+pub fn set(url: &mut Url, setter: &str, value: &str) -> std::result::Result<(), String> {
+    match setter {
+        "href" => return quirks::set_href(url, value).map_err(|e| e.to_string()),
+        // The other setters report failures that the WHATWG API ignores.
+        "protocol" => drop(quirks::set_protocol(url, value)),
+        "username" => drop(quirks::set_username(url, value)),
+        "password" => drop(quirks::set_password(url, value)),
+        "host" => drop(quirks::set_host(url, value)),
+        "hostname" => drop(quirks::set_hostname(url, value)),
+        "port" => drop(quirks::set_port(url, value)),
+        "pathname" => quirks::set_pathname(url, value),
+        "search" => quirks::set_search(url, value),
+        "hash" => quirks::set_hash(url, value),
+        other => return Err(format!("unknown URL setter {other:?}")),
+    }
+    Ok(())
+}
+
+fn to_js_array<'js>(ctx: &Ctx<'js>, url: &Url) -> Result<Value<'js>> {
+    let array = Array::new(ctx.clone())?;
+    for (i, part) in components(url).into_iter().enumerate() {
+        array.set(i, part)?;
+    }
+    Ok(array.into_value())
+}
+
+fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Opt<Option<String>>) -> Result<Value<'js>> {
+    match parse(&input, base.0.flatten().as_deref()) {
+        Some(url) => to_js_array(&ctx, &url),
+        None => Ok(Value::new_null(ctx)),
+    }
+}
+
+fn url_set<'js>(ctx: Ctx<'js>, href: String, setter: String, value: String) -> Result<Value<'js>> {
+    let Ok(mut url) = Url::parse(&href) else {
+        return Ok(Value::new_null(ctx));
+    };
+    match set(&mut url, &setter, &value) {
+        Ok(()) => to_js_array(&ctx, &url),
+        Err(_) if setter == "href" => Ok(Value::new_null(ctx)),
+        Err(message) => Err(Exception::throw_type(&ctx, &message)),
+    }
+}
+
+fn search_params_parse<'js>(ctx: Ctx<'js>, input: String) -> Result<Array<'js>> {
+    let array = Array::new(ctx)?;
+    let mut i = 0;
+    for (name, value) in url::form_urlencoded::parse(input.as_bytes()) {
+        array.set(i, name.as_ref())?;
+        array.set(i + 1, value.as_ref())?;
+        i += 2;
+    }
+    Ok(array)
+}
+
+fn search_params_serialize(flat: Array<'_>) -> Result<String> {
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    let len = flat.len();
+    let mut i = 0;
+    while i + 1 < len {
+        let name: String = flat.get(i)?;
+        let value: String = flat.get(i + 1)?;
+        serializer.append_pair(&name, &value);
+        i += 2;
+    }
+    Ok(serializer.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rquickjs::{Context, Runtime};
+
+    fn with_host<F: FnOnce(&Ctx<'_>)>(f: F) {
+        let runtime = Runtime::new().unwrap();
+        let context = Context::full(&runtime).unwrap();
+        context.with(|ctx| {
+            let host = Object::new(ctx.clone()).unwrap();
+            register(&ctx, &host).unwrap();
+            ctx.globals().set("host", host).unwrap();
+            f(&ctx);
+        });
+    }
+
+    fn eval_string(ctx: &Ctx<'_>, source: &str) -> String {
+        match ctx.eval::<String, _>(source) {
+            Ok(s) => s,
+            Err(e) => panic!("{source}: {e:?} {:?}", ctx.catch()),
+        }
+    }
+
+    #[test]
+    fn parse_components() {
+        with_host(|ctx| {
+            assert_eq!(
+                eval_string(ctx, "host.urlParse('HTTPS://user:pa%20ss@EXAMPLE.com:443/a/../b?x=1#frag').join('|')"),
+                "https://user:pa%20ss@example.com/b?x=1#frag|https:|user|pa%20ss|example.com|example.com||/b|?x=1|#frag|https://example.com"
+            );
+            assert_eq!(
+                eval_string(ctx, "host.urlParse('http://h:8080/p?').join('|')"),
+                "http://h:8080/p?|http:|||h:8080|h|8080|/p|||http://h:8080"
+            );
+        });
+    }
+
+    #[test]
+    fn parse_relative_and_invalid() {
+        with_host(|ctx| {
+            assert_eq!(
+                eval_string(ctx, "host.urlParse('../c?q', 'http://a/b/d/e')[0]"),
+                "http://a/b/c?q"
+            );
+            assert_eq!(
+                eval_string(ctx, "host.urlParse('//x.org/', 'https://a/')[0]"),
+                "https://x.org/"
+            );
+            assert_eq!(
+                eval_string(ctx, "String(host.urlParse('/relative'))"),
+                "null"
+            );
+            assert_eq!(
+                eval_string(ctx, "String(host.urlParse('x', 'not a base'))"),
+                "null"
+            );
+            assert_eq!(
+                eval_string(ctx, "String(host.urlParse('http://[::1', undefined))"),
+                "null"
+            );
+            assert_eq!(
+                eval_string(ctx, "host.urlParse('http://a/', undefined)[0]"),
+                "http://a/"
+            );
+        });
+    }
+
+    #[test]
+    fn idna_and_opaque_origin() {
+        with_host(|ctx| {
+            assert_eq!(
+                eval_string(ctx, "host.urlParse('http://münchen.de/')[5]"),
+                "xn--mnchen-3ya.de"
+            );
+            assert_eq!(
+                eval_string(ctx, "host.urlParse('data:text/plain,hi')[10]"),
+                "null"
+            );
+            assert_eq!(
+                eval_string(ctx, "host.domainToASCII('BÜCHER.example')"),
+                "xn--bcher-kva.example"
+            );
+            assert_eq!(
+                eval_string(ctx, "host.domainToUnicode('xn--bcher-kva.example')"),
+                "bücher.example"
+            );
+        });
+    }
+
+    #[test]
+    fn setters() {
+        with_host(|ctx| {
+            let h = "'https://example.com:8443/p?q=1#h'";
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'port', '443')[0]")),
+                "https://example.com/p?q=1#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'port', 'abc')[0]")),
+                "https://example.com:8443/p?q=1#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'protocol', 'http')[0]")),
+                "http://example.com:8443/p?q=1#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'protocol', 'mailto')[0]")),
+                "https://example.com:8443/p?q=1#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'search', 'a b')[0]")),
+                "https://example.com:8443/p?a%20b#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'search', '')[0]")),
+                "https://example.com:8443/p#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'hash', '')[0]")),
+                "https://example.com:8443/p?q=1"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'pathname', 'x y')[0]")),
+                "https://example.com:8443/x%20y?q=1#h"
+            );
+            assert_eq!(
+                eval_string(
+                    ctx,
+                    &format!("host.urlSet({h}, 'hostname', 'other.org')[0]")
+                ),
+                "https://other.org:8443/p?q=1#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'username', 'me')[0]")),
+                "https://me@example.com:8443/p?q=1#h"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("String(host.urlSet({h}, 'href', 'nope'))")),
+                "null"
+            );
+            assert_eq!(
+                eval_string(ctx, &format!("host.urlSet({h}, 'href', 'http://z/')[0]")),
+                "http://z/"
+            );
+        });
+    }
+
+    #[test]
+    fn search_params() {
+        with_host(|ctx| {
+            assert_eq!(
+                eval_string(
+                    ctx,
+                    "JSON.stringify(host.urlSearchParamsParse('a=1&b=x+y&&c&%zz=%E2%82%AC&d=%FF'))"
+                ),
+                "[\"a\",\"1\",\"b\",\"x y\",\"c\",\"\",\"%zz\",\"€\",\"d\",\"\u{fffd}\"]"
+            );
+            assert_eq!(
+                eval_string(
+                    ctx,
+                    "host.urlSearchParamsSerialize(['a b', 'x&y=z', '€', \"*-._!~'()\"])"
+                ),
+                "a+b=x%26y%3Dz&%E2%82%AC=*-._%21%7E%27%28%29"
+            );
+            assert_eq!(eval_string(ctx, "host.urlSearchParamsSerialize([])"), "");
+        });
+    }
+}
