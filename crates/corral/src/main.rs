@@ -1,1 +1,150 @@
-fn main() {}
+//! The `corral` command line: `corral dev` (one worker, live reload) and `corral serve` (many workers).
+
+use clap::{Parser, Subcommand};
+use corral_config::{find_config_file, WorkerConfig};
+use corral_server::{Registry, Server, ServerOptions};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "corral", version, about = "Run Cloudflare Workers code on your own machines")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve one worker on 127.0.0.1:8787 and reload it on every save.
+    Dev {
+        /// The worker directory (holding wrangler.toml or wrangler.jsonc).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on (default: the config's [dev] port, else 8787).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Address to listen on (default: the config's [dev] ip, else 127.0.0.1).
+        #[arg(long)]
+        ip: Option<IpAddr>,
+        /// Where durable state lives (default: .corral/ beside the config).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Serve many workers: each DIR is a worker directory or a directory of worker directories.
+    Serve {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        ip: IpAddr,
+        /// Listener threads, each with its own isolates (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Where durable state lives (default: .corral/ in the current directory).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let process_start = Instant::now();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dev { dir, port, ip, data_dir: _ } => dev(&dir, port, ip, process_start),
+        Command::Serve { dirs, port, ip, threads, data_dir: _ } => serve(&dirs, port, ip, threads, process_start),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dev(dir: &Path, port: Option<u16>, ip: Option<IpAddr>, process_start: Instant) -> Result<(), String> {
+    let config = WorkerConfig::load_dir(dir).map_err(|e| e.to_string())?;
+    let ip = match (ip, &config.dev.ip) {
+        (Some(ip), _) => ip,
+        (None, Some(s)) => s.parse().map_err(|_| {
+            format!("{}: key `dev.ip`: `{s}` is not an IP address\n  fix: use e.g. \"127.0.0.1\"", config.config_path.display())
+        })?,
+        (None, None) => IpAddr::from([127, 0, 0, 1]),
+    };
+    let port = port.or(config.dev.port).unwrap_or(8787);
+    let name = config.name.clone();
+    let registry = Arc::new(Registry::build(vec![config], true).map_err(|e| e.message)?);
+    let slot = registry.workers()[0].clone();
+    corral_server::watch::check_starts(slot.bundle()).map_err(|e| e.message)?;
+    let server = Server::start(registry.clone(), ServerOptions { addr: SocketAddr::new(ip, port), threads: 1, dev: true })
+        .map_err(|e| e.to_string())?;
+    let _watcher = corral_server::watch::watch(registry, slot).map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    println!(
+        "corral dev: {name} ready on http://{} in {:.1} ms (edit and save to reload; Ctrl-C to stop)",
+        server.local_addr,
+        process_start.elapsed().as_secs_f64() * 1000.0
+    );
+    server.wait();
+    Ok(())
+}
+
+fn serve(
+    dirs: &[PathBuf],
+    port: u16,
+    ip: IpAddr,
+    threads: Option<usize>,
+    process_start: Instant,
+) -> Result<(), String> {
+    let mut configs = Vec::new();
+    for dir in dirs {
+        if find_config_file(dir).is_some() {
+            configs.push(WorkerConfig::load_dir(dir).map_err(|e| e.to_string())?);
+            continue;
+        }
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut subdirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        subdirs.sort();
+        let before = configs.len();
+        for sub in subdirs {
+            if find_config_file(&sub).is_some() {
+                configs.push(WorkerConfig::load_dir(&sub).map_err(|e| e.to_string())?);
+            }
+        }
+        if configs.len() == before {
+            return Err(format!(
+                "{}: no wrangler.toml / wrangler.jsonc here or in its subdirectories\n  fix: pass worker directories, or a directory holding them",
+                dir.display()
+            ));
+        }
+    }
+    let mut names = std::collections::HashSet::new();
+    for c in &configs {
+        if !names.insert(c.name.clone()) {
+            return Err(format!("{}: key `name`: another worker is already called `{}`\n  fix: give each worker a unique name", c.config_path.display(), c.name));
+        }
+    }
+    let count = configs.len();
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let registry = Arc::new(Registry::build(configs, false).map_err(|e| e.message)?);
+    let server = Server::start(registry, ServerOptions { addr: SocketAddr::new(ip, port), threads, dev: false })
+        .map_err(|e| e.to_string())?;
+    println!(
+        "corral serve: {count} worker(s) ready on http://{} ({threads} threads) in {:.1} ms",
+        server.local_addr,
+        process_start.elapsed().as_secs_f64() * 1000.0
+    );
+    server.wait();
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! Shared helpers for the end-to-end tests: start the real `corral` binary on a free port, speak HTTP to it,
+//! and read what it logged.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A running `corral` process, killed when dropped.
+pub struct Corral {
+    child: Child,
+    pub addr: SocketAddr,
+    log: Arc<Mutex<String>>,
+    pub ready_line: String,
+}
+
+impl Corral {
+    /// `corral dev DIR --port 0` plus `extra` arguments.
+    pub fn dev(dir: &Path, extra: &[&str]) -> Corral {
+        let mut args = vec!["dev".to_string(), dir.display().to_string(), "--port".into(), "0".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Corral::spawn(&args)
+    }
+
+    /// `corral serve DIRS --port 0` plus `extra` arguments.
+    pub fn serve(dirs: &[&Path], extra: &[&str]) -> Corral {
+        let mut args = vec!["serve".to_string()];
+        args.extend(dirs.iter().map(|d| d.display().to_string()));
+        args.extend(["--port".to_string(), "0".to_string()]);
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Corral::spawn(&args)
+    }
+
+    fn spawn(args: &[String]) -> Corral {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_corral"))
+            .args(args)
+            .env("CORRAL_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start corral");
+        let log = Arc::new(Mutex::new(String::new()));
+        {
+            let log = log.clone();
+            let stderr = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {}
+        });
+        let ready_line = match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                std::thread::sleep(Duration::from_millis(100));
+                panic!("corral did not start; log:\n{}", log.lock().unwrap());
+            }
+        };
+        let addr = ready_line
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {ready_line:?}"));
+        Corral { child, addr, log, ready_line }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub fn wait_for_log(&self, needle: &str, timeout: Duration) -> bool {
+        let end = Instant::now() + timeout;
+        while Instant::now() < end {
+            if self.log().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    /// Runs `corral` to completion with `args` (for commands expected to fail fast).
+    pub fn run(args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_corral")).args(args).output().expect("run corral")
+    }
+}
+
+impl Drop for Corral {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn get(url: &str) -> (u16, String) {
+    let r = client().get(url).send().unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().unwrap())
+}
+
+/// Sends raw bytes and returns everything the server answers until it closes or goes quiet.
+pub fn raw(addr: SocketAddr, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(request).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A temporary worker directory built from (relative path, contents) pairs.
+pub struct WorkerDir {
+    pub dir: tempfile::TempDir,
+}
+
+impl WorkerDir {
+    pub fn new(files: &[(&str, &str)]) -> WorkerDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        WorkerDir { dir }
+    }
+
+    /// A worker named `name` whose whole code is `source` (as src/index.js).
+    pub fn script(name: &str, source: &str) -> WorkerDir {
+        let toml = format!("name = \"{name}\"\nmain = \"src/index.js\"\ncompatibility_date = \"2026-08-01\"\n");
+        WorkerDir::new(&[("wrangler.toml", &toml), ("src/index.js", source)])
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        let p: PathBuf = self.dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
