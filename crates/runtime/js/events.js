@@ -14,7 +14,7 @@
       } catch {
         head = "Error";
       }
-      const stack = typeof e.stack === "string" ? e.stack : "";
+      const stack = typeof e.stack === "string" ? e.stack.trimEnd() : "";
       if (!stack) return head;
       return stack.startsWith(head) || stack.startsWith(String(e.name)) ? stack : `${head}\n${stack}`;
     }

@@ -118,7 +118,6 @@ pub(crate) struct IsolateInner {
     pub state: RefCell<IsolateState>,
     /// The prelude's shared `internal` object (holds `dispatchFetch` and friends).
     internal: RefCell<Option<Persistent<Object<'static>>>>,
-    pub bundle: Arc<WorkerBundle>,
     pub started: Instant,
     /// CPU deadline for the current entry into JS, in `now_nanos` units; 0 when not in JS.
     deadline: Arc<AtomicU64>,
@@ -132,6 +131,8 @@ pub(crate) struct IsolateInner {
     // Field order matters: the context must be dropped before the runtime.
     context: Context,
     runtime: Runtime,
+    /// Holds the bytecode QuickJS reads in place (read-only data), so it is dropped after the runtime.
+    pub bundle: Arc<WorkerBundle>,
 }
 
 impl Drop for IsolateInner {
@@ -189,7 +190,6 @@ impl Isolate {
         let inner = Rc::new(IsolateInner {
             state: RefCell::default(),
             internal: RefCell::new(None),
-            bundle: bundle.clone(),
             started: Instant::now(),
             deadline,
             interrupted,
@@ -198,6 +198,7 @@ impl Isolate {
             entered: Cell::new(false),
             context,
             runtime,
+            bundle: bundle.clone(),
         });
         let isolate = Isolate { inner };
         isolate.boot()?;
@@ -220,15 +221,20 @@ impl Isolate {
                      { value, writable: true, configurable: true, enumerable: false }); } })",
                 )
                 .map_err(|e| describe_error(&ctx, e))?;
-            for (name, bytes) in crate::prelude::bytecode() {
-                // SAFETY: bytecode written by `Module::write` of this QuickJS build in this process.
-                let module = unsafe { Module::load(ctx.clone(), bytes) }.map_err(|e| describe_error(&ctx, e))?;
-                let (module, promise) = module.eval().map_err(|e| describe_error(&ctx, e))?;
-                promise.finish::<()>().map_err(|e| format!("{name}: {}", describe_error(&ctx, e)))?;
-                let init: Function = module.get("default").map_err(|e| describe_error(&ctx, e))?;
-                init.call::<_, ()>((host.clone(), internal.clone()))
-                    .map_err(|e| format!("{name}: {}", describe_error(&ctx, e)))?;
+            let manifest = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
+            for (i, f) in crate::prelude::files().iter().enumerate() {
+                let entry = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
+                entry.set(0, f.globals.clone()).map_err(|e| e.to_string())?;
+                entry.set(1, f.hooks.clone()).map_err(|e| e.to_string())?;
+                entry.set(2, f.eager).map_err(|e| e.to_string())?;
+                manifest.set(i, entry).map_err(|e| e.to_string())?;
             }
+            let load_file =
+                Function::new(ctx.clone(), crate::prelude::load_file).map_err(|e| describe_error(&ctx, e))?;
+            let install: Function = ctx.eval(crate::prelude::INSTALL).map_err(|e| describe_error(&ctx, e))?;
+            install
+                .call::<_, ()>((host.clone(), internal.clone(), manifest, load_file))
+                .map_err(|e| describe_error(&ctx, e))?;
             let set_env: Function = internal.get("setEnv").map_err(|e| describe_error(&ctx, e))?;
             set_env.call::<_, ()>((inner.bundle.env_json.as_str(),)).map_err(|e| describe_error(&ctx, e))?;
             *inner.internal.borrow_mut() = Some(Persistent::save(&ctx, internal));

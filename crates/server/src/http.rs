@@ -18,6 +18,8 @@ use std::time::Duration;
 /// Cloudflare's limits on what a request may carry before it reaches a worker.
 const MAX_URL_BYTES: usize = 16 * 1024;
 const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// Cloudflare's request body limit on the Free and Pro plans.
+const MAX_BODY_BYTES: u64 = 100 * 1024 * 1024;
 
 type Body = UnsyncBoxBody<Bytes, std::io::Error>;
 
@@ -75,6 +77,14 @@ async fn handle(
     let header_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
     if header_bytes > MAX_HEADER_BYTES {
         return plain(431, "Request Header Fields Too Large: headers exceed 32 KiB.\n");
+    }
+    let declared_len = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return plain(413, "Payload Too Large: request bodies are limited to 100 MiB.\n");
     }
     let host = req
         .headers()
