@@ -63,7 +63,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { cpu_ms: 30_000, memory_mb: 128, startup_ms: 400 }
+        Limits {
+            cpu_ms: 30_000,
+            memory_mb: 128,
+            startup_ms: 400,
+        }
     }
 }
 
@@ -115,7 +119,10 @@ impl WorkerConfig {
             ConfigError::new(path, None, format!("cannot read the file: {e}"), None)
         })?;
         let root = parse_document(path, &text)?;
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
         let dir = dir.canonicalize().unwrap_or(dir);
         let mut config = from_value(path, &dir, root)?;
         let dev_vars = dir.join(".dev.vars");
@@ -131,7 +138,10 @@ impl WorkerConfig {
 
 /// The config file in `dir`, if there is one.
 pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
-    CONFIG_FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+    CONFIG_FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
 }
 
 fn parse_document(path: &Path, text: &str) -> Result<Value, ConfigError> {
@@ -159,7 +169,11 @@ fn parse_document(path: &Path, text: &str) -> Result<Value, ConfigError> {
             ConfigError::new(
                 path,
                 None,
-                format!("not valid JSON (line {}, column {}): {e}", e.line(), e.column()),
+                format!(
+                    "not valid JSON (line {}, column {}): {e}",
+                    e.line(),
+                    e.column()
+                ),
                 Some("correct the syntax at that line"),
             )
         })
@@ -167,16 +181,55 @@ fn parse_document(path: &Path, text: &str) -> Result<Value, ConfigError> {
 }
 
 const KNOWN_TOP_LEVEL_KEYS: &[&str] = &[
-    "$schema", "name", "main", "compatibility_date", "compatibility_flags", "vars", "routes", "route",
-    "limits", "dev", "workers_dev", "kv_namespaces", "durable_objects", "migrations", "queues", "services",
-    "hyperdrive", "d1_databases", "r2_buckets", "triggers", "observability", "env", "account_id", "rules",
-    "build", "no_bundle", "define", "placement", "assets", "tail_consumers", "unsafe", "secrets", "keep_vars",
-    "minify", "node_compat", "send_metrics", "logpush", "upload_source_maps", "preview_urls",
+    "$schema",
+    "name",
+    "main",
+    "compatibility_date",
+    "compatibility_flags",
+    "vars",
+    "routes",
+    "route",
+    "limits",
+    "dev",
+    "workers_dev",
+    "kv_namespaces",
+    "durable_objects",
+    "migrations",
+    "queues",
+    "services",
+    "hyperdrive",
+    "d1_databases",
+    "r2_buckets",
+    "triggers",
+    "observability",
+    "env",
+    "account_id",
+    "rules",
+    "build",
+    "no_bundle",
+    "define",
+    "placement",
+    "assets",
+    "tail_consumers",
+    "unsafe",
+    "secrets",
+    "keep_vars",
+    "minify",
+    "node_compat",
+    "send_metrics",
+    "logpush",
+    "upload_source_maps",
+    "preview_urls",
 ];
 
 fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, ConfigError> {
     let Value::Object(root) = root else {
-        return Err(ConfigError::new(path, None, "the top level must be a table/object", None));
+        return Err(ConfigError::new(
+            path,
+            None,
+            "the top level must be a table/object",
+            None,
+        ));
     };
     for key in root.keys() {
         if !KNOWN_TOP_LEVEL_KEYS.contains(&key.as_str()) {
@@ -196,7 +249,9 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
         }
     };
     if name.is_empty()
-        || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     {
         return Err(ConfigError::new(
             path,
@@ -207,7 +262,13 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
     }
     let main_rel = match root.get("main") {
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(type_error(path, "main", "a string (the entry module's path)")),
+        Some(_) => {
+            return Err(type_error(
+                path,
+                "main",
+                "a string (the entry module's path)",
+            ))
+        }
         None => {
             return Err(ConfigError::new(
                 path,
@@ -222,7 +283,10 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
         return Err(ConfigError::new(
             path,
             Some("main"),
-            format!("the entry module `{main_rel}` does not exist ({})", main.display()),
+            format!(
+                "the entry module `{main_rel}` does not exist ({})",
+                main.display()
+            ),
             Some("point `main` at the worker's entry file, relative to the config file"),
         ));
     }
@@ -242,9 +306,19 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
         None => Vec::new(),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| type_error(path, "compatibility_flags", "an array of strings")))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| type_error(path, "compatibility_flags", "an array of strings"))
+            })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(type_error(path, "compatibility_flags", "an array of strings")),
+        Some(_) => {
+            return Err(type_error(
+                path,
+                "compatibility_flags",
+                "an array of strings",
+            ))
+        }
     };
     let vars = match root.get("vars") {
         None => Vec::new(),
@@ -278,7 +352,9 @@ fn is_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn parse_routes(path: &Path, root: &Map<String, Value>) -> Result<Vec<RoutePattern>, ConfigError> {
@@ -328,7 +404,9 @@ fn parse_routes(path: &Path, root: &Map<String, Value>) -> Result<Vec<RoutePatte
 fn parse_limits(path: &Path, v: Option<&Value>) -> Result<Limits, ConfigError> {
     let mut limits = Limits::default();
     let Some(v) = v else { return Ok(limits) };
-    let Value::Object(m) = v else { return Err(type_error(path, "limits", "a table")) };
+    let Value::Object(m) = v else {
+        return Err(type_error(path, "limits", "a table"));
+    };
     for (k, v) in m {
         let key = format!("limits.{k}");
         let slot = match k.as_str() {
@@ -350,7 +428,10 @@ fn parse_limits(path: &Path, v: Option<&Value>) -> Result<Limits, ConfigError> {
         return Err(ConfigError::new(
             path,
             Some("limits.cpu_ms"),
-            format!("{} is above Cloudflare's maximum of 300000 (5 minutes)", limits.cpu_ms),
+            format!(
+                "{} is above Cloudflare's maximum of 300000 (5 minutes)",
+                limits.cpu_ms
+            ),
             Some("set `cpu_ms` to at most 300000"),
         ));
     }
@@ -360,9 +441,15 @@ fn parse_limits(path: &Path, v: Option<&Value>) -> Result<Limits, ConfigError> {
 fn parse_dev(path: &Path, v: Option<&Value>) -> Result<DevSettings, ConfigError> {
     let mut dev = DevSettings::default();
     let Some(v) = v else { return Ok(dev) };
-    let Value::Object(m) = v else { return Err(type_error(path, "dev", "a table")) };
+    let Value::Object(m) = v else {
+        return Err(type_error(path, "dev", "a table"));
+    };
     if let Some(ip) = m.get("ip") {
-        dev.ip = Some(ip.as_str().ok_or_else(|| type_error(path, "dev.ip", "a string"))?.to_string());
+        dev.ip = Some(
+            ip.as_str()
+                .ok_or_else(|| type_error(path, "dev.ip", "a string"))?
+                .to_string(),
+        );
     }
     if let Some(port) = m.get("port") {
         let port = port
@@ -406,7 +493,11 @@ cpu_ms = 50
 port = 9999
 "#,
         );
-        write(d.path(), ".dev.vars", "# secrets\nTOKEN=\"s3cret\"\nOTHER=plain value\n");
+        write(
+            d.path(),
+            ".dev.vars",
+            "# secrets\nTOKEN=\"s3cret\"\nOTHER=plain value\n",
+        );
         let c = WorkerConfig::load_dir(d.path()).unwrap();
         assert_eq!(c.name, "api");
         assert_eq!(c.compatibility_flags, vec!["nodejs_compat"]);
@@ -418,7 +509,10 @@ port = 9999
         assert_eq!(c.dev.port, Some(9999));
         assert_eq!(
             c.secrets,
-            vec![("TOKEN".into(), "s3cret".into()), ("OTHER".into(), "plain value".into())]
+            vec![
+                ("TOKEN".into(), "s3cret".into()),
+                ("OTHER".into(), "plain value".into())
+            ]
         );
     }
 
@@ -438,23 +532,39 @@ port = 9999
     #[test]
     fn errors_name_file_key_and_fix() {
         let d = tempfile::tempdir().unwrap();
-        write(d.path(), "wrangler.toml", "name = \"w\"\nmain = \"missing.js\"\n");
+        write(
+            d.path(),
+            "wrangler.toml",
+            "name = \"w\"\nmain = \"missing.js\"\n",
+        );
         let e = WorkerConfig::load_dir(d.path()).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("main"));
         let text = e.to_string();
         assert!(text.contains("wrangler.toml"), "{text}");
         assert!(text.contains("fix:"), "{text}");
 
-        write(d.path(), "wrangler.toml", "name = \"w\"\nmain = \"x.js\"\n[limits]\ncpu_ms = \"fast\"\n");
+        write(
+            d.path(),
+            "wrangler.toml",
+            "name = \"w\"\nmain = \"x.js\"\n[limits]\ncpu_ms = \"fast\"\n",
+        );
         write(d.path(), "x.js", "");
         let e = WorkerConfig::load_dir(d.path()).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("limits.cpu_ms"));
 
-        write(d.path(), "wrangler.toml", "name = \"w\"\nmain = \"x.js\"\nroutes = [\"ex*ample.com/\"]\n");
+        write(
+            d.path(),
+            "wrangler.toml",
+            "name = \"w\"\nmain = \"x.js\"\nroutes = [\"ex*ample.com/\"]\n",
+        );
         let e = WorkerConfig::load_dir(d.path()).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("routes[0]"));
 
-        write(d.path(), "wrangler.toml", "name = \"w\"\nmain = = \"x.js\"\n");
+        write(
+            d.path(),
+            "wrangler.toml",
+            "name = \"w\"\nmain = = \"x.js\"\n",
+        );
         let e = WorkerConfig::load_dir(d.path()).unwrap_err();
         assert!(e.message.contains("line 2"), "{}", e.message);
     }

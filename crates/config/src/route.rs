@@ -31,14 +31,18 @@ impl RoutePattern {
             return Err(format!("route `{pattern}` has no host"));
         }
         if host.contains('*') {
-            return Err(format!("route `{pattern}`: `*` is only allowed at the start of the host"));
+            return Err(format!(
+                "route `{pattern}`: `*` is only allowed at the start of the host"
+            ));
         }
         let (path_wildcard, path) = match path.strip_suffix('*') {
             Some(p) => (true, p),
             None => (false, path),
         };
         if path.contains('*') {
-            return Err(format!("route `{pattern}`: `*` is only allowed at the end of the path"));
+            return Err(format!(
+                "route `{pattern}`: `*` is only allowed at the end of the path"
+            ));
         }
         let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
         Ok(RoutePattern {
@@ -53,12 +57,17 @@ impl RoutePattern {
     /// Whether a request for `host` (without port) and `path` falls under this route.
     pub fn matches(&self, host: &str, path: &str) -> bool {
         let host_ok = if self.host_wildcard {
-            host.len() >= self.host.len() && host[host.len() - self.host.len()..].eq_ignore_ascii_case(&self.host)
+            host.len() >= self.host.len()
+                && host[host.len() - self.host.len()..].eq_ignore_ascii_case(&self.host)
         } else {
             host.eq_ignore_ascii_case(&self.host)
         };
         host_ok
-            && if self.path_wildcard { path.starts_with(&self.path) } else { path == self.path }
+            && if self.path_wildcard {
+                path.starts_with(&self.path)
+            } else {
+                path == self.path
+            }
     }
 
     /// How specific the pattern is; more specific routes win (longer host, then longer path).

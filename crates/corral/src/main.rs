@@ -10,7 +10,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "corral", version, about = "Run Cloudflare Workers code on your own machines")]
+#[command(
+    name = "corral",
+    version,
+    about = "Run Cloudflare Workers code on your own machines"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,8 @@ fn main() -> ExitCode {
     let process_start = Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -62,8 +67,19 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Dev { dir, port, ip, data_dir: _ } => dev(&dir, port, ip, process_start),
-        Command::Serve { dirs, port, ip, threads, data_dir: _ } => serve(&dirs, port, ip, threads, process_start),
+        Command::Dev {
+            dir,
+            port,
+            ip,
+            data_dir: _,
+        } => dev(&dir, port, ip, process_start),
+        Command::Serve {
+            dirs,
+            port,
+            ip,
+            threads,
+            data_dir: _,
+        } => serve(&dirs, port, ip, threads, process_start),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,12 +90,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn dev(dir: &Path, port: Option<u16>, ip: Option<IpAddr>, process_start: Instant) -> Result<(), String> {
+fn dev(
+    dir: &Path,
+    port: Option<u16>,
+    ip: Option<IpAddr>,
+    process_start: Instant,
+) -> Result<(), String> {
     let config = WorkerConfig::load_dir(dir).map_err(|e| e.to_string())?;
     let ip = match (ip, &config.dev.ip) {
         (Some(ip), _) => ip,
         (None, Some(s)) => s.parse().map_err(|_| {
-            format!("{}: key `dev.ip`: `{s}` is not an IP address\n  fix: use e.g. \"127.0.0.1\"", config.config_path.display())
+            format!(
+                "{}: key `dev.ip`: `{s}` is not an IP address\n  fix: use e.g. \"127.0.0.1\"",
+                config.config_path.display()
+            )
         })?,
         (None, None) => IpAddr::from([127, 0, 0, 1]),
     };
@@ -88,9 +112,17 @@ fn dev(dir: &Path, port: Option<u16>, ip: Option<IpAddr>, process_start: Instant
     let registry = Arc::new(Registry::build(vec![config], true).map_err(|e| e.message)?);
     let slot = registry.workers()[0].clone();
     corral_server::watch::check_starts(slot.bundle()).map_err(|e| e.message)?;
-    let server = Server::start(registry.clone(), ServerOptions { addr: SocketAddr::new(ip, port), threads: 1, dev: true })
-        .map_err(|e| e.to_string())?;
-    let _watcher = corral_server::watch::watch(registry, slot).map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    let server = Server::start(
+        registry.clone(),
+        ServerOptions {
+            addr: SocketAddr::new(ip, port),
+            threads: 1,
+            dev: true,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let _watcher = corral_server::watch::watch(registry, slot)
+        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
     println!(
         "corral dev: {name} ready on http://{} in {:.1} ms (edit and save to reload; Ctrl-C to stop)",
         server.local_addr,
@@ -114,7 +146,11 @@ fn serve(
             continue;
         }
         let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut subdirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        let mut subdirs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         subdirs.sort();
         let before = configs.len();
         for sub in subdirs {
@@ -136,10 +172,21 @@ fn serve(
         }
     }
     let count = configs.len();
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let threads = threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
     let registry = Arc::new(Registry::build(configs, false).map_err(|e| e.message)?);
-    let server = Server::start(registry, ServerOptions { addr: SocketAddr::new(ip, port), threads, dev: false })
-        .map_err(|e| e.to_string())?;
+    let server = Server::start(
+        registry,
+        ServerOptions {
+            addr: SocketAddr::new(ip, port),
+            threads,
+            dev: false,
+        },
+    )
+    .map_err(|e| e.to_string())?;
     println!(
         "corral serve: {count} worker(s) ready on http://{} ({threads} threads) in {:.1} ms",
         server.local_addr,

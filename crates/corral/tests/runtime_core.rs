@@ -38,7 +38,11 @@ fn infinite_loop_gets_503_and_the_worker_recovers() {
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("exceeded CPU time limit"), "{body}");
     assert!(started.elapsed() < Duration::from_secs(3));
-    assert!(server.wait_for_log("cpu_ms", Duration::from_secs(2)), "{}", server.log());
+    assert!(
+        server.wait_for_log("cpu_ms", Duration::from_secs(2)),
+        "{}",
+        server.log()
+    );
     assert!(server.log().contains("looper"));
     let (status, body) = get(&server.url("/loop-async"));
     assert_eq!(status, 503, "{body}");
@@ -54,7 +58,11 @@ fn memory_bomb_gets_503_and_the_worker_recovers() {
     let (status, body) = get(&server.url("/bomb"));
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("memory"), "{body}");
-    assert!(server.wait_for_log("memory_mb", Duration::from_secs(2)), "{}", server.log());
+    assert!(
+        server.wait_for_log("memory_mb", Duration::from_secs(2)),
+        "{}",
+        server.log()
+    );
     let (status, _) = get(&server.url("/"));
     assert_eq!(status, 200);
 }
@@ -62,37 +70,66 @@ fn memory_bomb_gets_503_and_the_worker_recovers() {
 #[test]
 fn a_looping_tenant_does_not_stall_others_beyond_its_cpu_limit() {
     let looper = limited_worker("looper");
-    let other = WorkerDir::script("other", "export default { fetch() { return new Response('other'); } }");
+    let other = WorkerDir::script(
+        "other",
+        "export default { fetch() { return new Response('other'); } }",
+    );
     let server = Corral::serve(&[looper.path(), other.path()], &["--threads", "1"]);
     let url = server.url("/loop");
     let looping = std::thread::spawn(move || {
-        client().get(url).header("host", "looper.localhost").send().unwrap().status().as_u16()
+        client()
+            .get(url)
+            .header("host", "looper.localhost")
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
     });
     std::thread::sleep(Duration::from_millis(20));
     let started = Instant::now();
-    let r = client().get(server.url("/")).header("host", "other.localhost").send().unwrap();
+    let r = client()
+        .get(server.url("/"))
+        .header("host", "other.localhost")
+        .send()
+        .unwrap();
     assert_eq!(r.text().unwrap(), "other");
     // Worst case the other tenant waits for the looper's 200 ms CPU limit, never longer.
-    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(looping.join().unwrap(), 503);
 }
 
 #[test]
 fn slow_top_level_is_refused_at_startup_with_the_limit_named() {
     let w = WorkerDir::new(&[
-        ("wrangler.toml", "name = \"slowstart\"\nmain = \"index.js\"\n"),
-        ("index.js", "const end = Date.now() + 2000; while (Date.now() < end) {}\nexport default {};\n"),
+        (
+            "wrangler.toml",
+            "name = \"slowstart\"\nmain = \"index.js\"\n",
+        ),
+        (
+            "index.js",
+            "const end = Date.now() + 2000; while (Date.now() < end) {}\nexport default {};\n",
+        ),
     ]);
     let out = Corral::run(&["dev", &w.path().display().to_string(), "--port", "0"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("Script startup exceeded CPU time limit."), "{stderr}");
+    assert!(
+        stderr.contains("Script startup exceeded CPU time limit."),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn bad_config_names_file_key_and_fix() {
     let w = WorkerDir::new(&[
-        ("wrangler.toml", "name = \"w\"\nmain = \"index.js\"\n[limits]\ncpu_ms = \"lots\"\n"),
+        (
+            "wrangler.toml",
+            "name = \"w\"\nmain = \"index.js\"\n[limits]\ncpu_ms = \"lots\"\n",
+        ),
         ("index.js", "export default {}"),
     ]);
     let out = Corral::run(&["dev", &w.path().display().to_string(), "--port", "0"]);
@@ -104,17 +141,26 @@ fn bad_config_names_file_key_and_fix() {
     let w = WorkerDir::new(&[("wrangler.toml", "name = \"w\"\n")]);
     let out = Corral::run(&["dev", &w.path().display().to_string(), "--port", "0"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("key `main`") && stderr.contains("fix:"), "{stderr}");
+    assert!(
+        stderr.contains("key `main`") && stderr.contains("fix:"),
+        "{stderr}"
+    );
 
     let w = WorkerDir::new(&[("wrangler.jsonc", "{ \"name\": \"w\", \"main\": 3 }")]);
     let out = Corral::run(&["dev", &w.path().display().to_string(), "--port", "0"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("wrangler.jsonc") && stderr.contains("key `main`"), "{stderr}");
+    assert!(
+        stderr.contains("wrangler.jsonc") && stderr.contains("key `main`"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn syntax_error_names_file_and_line() {
-    let w = WorkerDir::script("broken", "export default {\n  fetch() {\n    return new Response(;\n  }\n};\n");
+    let w = WorkerDir::script(
+        "broken",
+        "export default {\n  fetch() {\n    return new Response(;\n  }\n};\n",
+    );
     let out = Corral::run(&["dev", &w.path().display().to_string(), "--port", "0"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
@@ -131,14 +177,26 @@ fn malformed_and_oversized_requests_get_4xx_without_reaching_js() {
     let server = Corral::dev(w.path(), &[]);
     let reply = raw(server.addr, b"GARBAGE\r\n\r\n");
     assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
-    let reply = raw(server.addr, b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n");
+    let reply = raw(
+        server.addr,
+        b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+    );
     assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
-    let big = format!("GET / HTTP/1.1\r\nHost: x\r\nx-big: {}\r\n\r\n", "a".repeat(40 * 1024));
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nx-big: {}\r\n\r\n",
+        "a".repeat(40 * 1024)
+    );
     let reply = raw(server.addr, big.as_bytes());
     assert!(reply.starts_with("HTTP/1.1 431"), "{reply}");
-    let long_url = format!("GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a".repeat(17 * 1024));
+    let long_url = format!(
+        "GET /{} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "a".repeat(17 * 1024)
+    );
     let reply = raw(server.addr, long_url.as_bytes());
-    assert!(reply.starts_with("HTTP/1.1 414") || reply.starts_with("HTTP/1.1 431"), "{reply}");
+    assert!(
+        reply.starts_with("HTTP/1.1 414") || reply.starts_with("HTTP/1.1 431"),
+        "{reply}"
+    );
     // None of these reached the worker.
     assert_eq!(get(&server.url("/")).1, "1");
 }
@@ -159,26 +217,48 @@ fn reload_swaps_version_keeps_in_flight_requests_and_survives_bad_saves() {
     let slow = std::thread::spawn(move || get(&slow_url));
     std::thread::sleep(Duration::from_millis(100));
     w.write("src/index.js", &v(2));
-    assert!(server.wait_for_log("reloaded in", Duration::from_secs(5)), "{}", server.log());
+    assert!(
+        server.wait_for_log("reloaded in", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
     assert_eq!(get(&server.url("/")).1, "v2");
     assert_eq!(slow.join().unwrap(), (200, "v1".to_string()));
 
     // A syntax error keeps v2 serving and is reported with file:line.
-    w.write("src/index.js", "export default {\n  fetch() { return new Response(; }\n};\n");
-    assert!(server.wait_for_log("reload failed", Duration::from_secs(5)), "{}", server.log());
+    w.write(
+        "src/index.js",
+        "export default {\n  fetch() { return new Response(; }\n};\n",
+    );
+    assert!(
+        server.wait_for_log("reload failed", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
     assert!(server.log().contains("src/index.js:2"), "{}", server.log());
     assert_eq!(get(&server.url("/")).1, "v2");
 
     // So does a throw at top level.
-    w.write("src/index.js", "throw new Error('top-level boom');\nexport default {};\n");
-    assert!(server.wait_for_log("top-level boom", Duration::from_secs(5)), "{}", server.log());
+    w.write(
+        "src/index.js",
+        "throw new Error('top-level boom');\nexport default {};\n",
+    );
+    assert!(
+        server.wait_for_log("top-level boom", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
     assert_eq!(get(&server.url("/")).1, "v2");
 
     // And the next good save recovers.
     w.write("src/index.js", &v(3));
     let end = Instant::now() + Duration::from_secs(5);
     while get(&server.url("/")).1 != "v3" {
-        assert!(Instant::now() < end, "v3 never served; log:\n{}", server.log());
+        assert!(
+            Instant::now() < end,
+            "v3 never served; log:\n{}",
+            server.log()
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -217,7 +297,10 @@ fn no_request_fails_during_reloads_under_load() {
     let mut total = 0;
     for t in workers {
         let (ok, failed) = t.join().unwrap();
-        assert!(failed.is_empty(), "failed requests during reload: {failed:?}");
+        assert!(
+            failed.is_empty(),
+            "failed requests during reload: {failed:?}"
+        );
         total += ok;
     }
     assert!(total > 50, "only {total} requests went through");
@@ -227,17 +310,30 @@ fn no_request_fails_during_reloads_under_load() {
 #[test]
 fn serve_routes_by_pattern_and_by_name_localhost() {
     let a = WorkerDir::new(&[
-        ("wrangler.toml", "name = \"site\"\nmain = \"i.js\"\nroutes = [\"example.com/*\"]\n"),
-        ("i.js", "export default { fetch() { return new Response('site'); } }"),
+        (
+            "wrangler.toml",
+            "name = \"site\"\nmain = \"i.js\"\nroutes = [\"example.com/*\"]\n",
+        ),
+        (
+            "i.js",
+            "export default { fetch() { return new Response('site'); } }",
+        ),
     ]);
     let b = WorkerDir::new(&[
         ("wrangler.toml", "name = \"api\"\nmain = \"i.js\"\nroutes = [{ pattern = \"example.com/api/*\", zone_name = \"example.com\" }]\n"),
         ("i.js", "export default { fetch() { return new Response('api'); } }"),
     ]);
-    let c = WorkerDir::script("plain", "export default { fetch() { return new Response('plain'); } }");
+    let c = WorkerDir::script(
+        "plain",
+        "export default { fetch() { return new Response('plain'); } }",
+    );
     let server = Corral::serve(&[a.path(), b.path(), c.path()], &[]);
     let ask = |host: &str, path: &str| {
-        let r = client().get(server.url(path)).header("host", host).send().unwrap();
+        let r = client()
+            .get(server.url(path))
+            .header("host", host)
+            .send()
+            .unwrap();
         (r.status().as_u16(), r.text().unwrap())
     };
     assert_eq!(ask("example.com", "/"), (200, "site".into()));
@@ -248,12 +344,22 @@ fn serve_routes_by_pattern_and_by_name_localhost() {
 
 #[test]
 fn exceptions_give_500_with_stack_in_log_and_a_plain_body_in_production() {
-    let w = WorkerDir::script("thrower", "export default { fetch() { throw new TypeError('kaboom'); } }");
+    let w = WorkerDir::script(
+        "thrower",
+        "export default { fetch() { throw new TypeError('kaboom'); } }",
+    );
     let server = Corral::serve(&[w.path()], &[]);
-    let r = client().get(server.url("/")).header("host", "thrower.localhost").send().unwrap();
+    let r = client()
+        .get(server.url("/"))
+        .header("host", "thrower.localhost")
+        .send()
+        .unwrap();
     assert_eq!(r.status().as_u16(), 500);
     let body = r.text().unwrap();
-    assert!(!body.contains("kaboom"), "production must not leak the message: {body}");
+    assert!(
+        !body.contains("kaboom"),
+        "production must not leak the message: {body}"
+    );
     assert!(server.wait_for_log("TypeError: kaboom", Duration::from_secs(2)));
     assert!(server.log().contains("src/index.js:1"), "{}", server.log());
 }

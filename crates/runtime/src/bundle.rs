@@ -49,7 +49,10 @@ pub struct WorkerBundle {
 
 impl fmt::Debug for WorkerBundle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WorkerBundle").field("name", &self.name).field("version", &self.version).finish()
+        f.debug_struct("WorkerBundle")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .finish()
     }
 }
 
@@ -58,11 +61,16 @@ impl WorkerBundle {
     pub fn build(config: &WorkerConfig, version: u64) -> Result<Arc<WorkerBundle>, BuildError> {
         let sources = collect_sources(&config.dir)?;
         let main = module_name(&config.dir, &config.main).ok_or_else(|| BuildError {
-            message: format!("{}: the entry module is outside the worker directory", config.main.display()),
+            message: format!(
+                "{}: the entry module is outside the worker directory",
+                config.main.display()
+            ),
         })?;
         let modules = compile_modules(&sources)?;
         if !modules.contains_key(&main) {
-            return Err(BuildError { message: format!("{main}: the entry module is not a JavaScript module") });
+            return Err(BuildError {
+                message: format!("{main}: the entry module is not a JavaScript module"),
+            });
         }
         let mut env = serde_json::Map::new();
         for (k, v) in &config.vars {
@@ -94,7 +102,11 @@ impl WorkerBundle {
     ) -> Result<Arc<WorkerBundle>, BuildError> {
         let sources: Vec<SourceFile> = sources
             .iter()
-            .map(|(n, s)| SourceFile { name: n.to_string(), kind: kind_of(n).unwrap_or(ModuleKind::Js), bytes: s.as_bytes().to_vec() })
+            .map(|(n, s)| SourceFile {
+                name: n.to_string(),
+                kind: kind_of(n).unwrap_or(ModuleKind::Js),
+                bytes: s.as_bytes().to_vec(),
+            })
             .collect();
         let modules = compile_modules(&sources)?;
         Ok(Arc::new(WorkerBundle {
@@ -147,7 +159,10 @@ struct SourceFile {
 
 fn module_name(dir: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(dir).ok()?;
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     Some(parts.join("/"))
 }
 
@@ -155,8 +170,9 @@ fn collect_sources(dir: &Path) -> Result<Vec<SourceFile>, BuildError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|e| BuildError { message: format!("{}: cannot read directory: {e}", d.display()) })?;
+        let entries = std::fs::read_dir(&d).map_err(|e| BuildError {
+            message: format!("{}: cannot read directory: {e}", d.display()),
+        })?;
         for entry in entries.flatten() {
             let path: PathBuf = entry.path();
             let file_name = entry.file_name().to_string_lossy().into_owned();
@@ -167,13 +183,18 @@ fn collect_sources(dir: &Path) -> Result<Vec<SourceFile>, BuildError> {
                 }
                 continue;
             }
-            let Some(kind) = kind_of(&file_name) else { continue };
+            let Some(kind) = kind_of(&file_name) else {
+                continue;
+            };
             if meta.len() > MAX_MODULE_BYTES {
                 continue;
             }
-            let Some(name) = module_name(dir, &path) else { continue };
-            let bytes = std::fs::read(&path)
-                .map_err(|e| BuildError { message: format!("{}: cannot read: {e}", path.display()) })?;
+            let Some(name) = module_name(dir, &path) else {
+                continue;
+            };
+            let bytes = std::fs::read(&path).map_err(|e| BuildError {
+                message: format!("{}: cannot read: {e}", path.display()),
+            })?;
             out.push(SourceFile { name, kind, bytes });
         }
     }
@@ -183,43 +204,70 @@ fn collect_sources(dir: &Path) -> Result<Vec<SourceFile>, BuildError> {
 /// The JS source a non-JS module compiles to.
 fn module_source(file: &SourceFile) -> Result<String, BuildError> {
     match file.kind {
-        ModuleKind::Js => String::from_utf8(file.bytes.clone())
-            .map_err(|_| BuildError { message: format!("{}: not valid UTF-8", file.name) }),
+        ModuleKind::Js => String::from_utf8(file.bytes.clone()).map_err(|_| BuildError {
+            message: format!("{}: not valid UTF-8", file.name),
+        }),
         ModuleKind::Json => {
-            let value: serde_json::Value = serde_json::from_slice(&file.bytes).map_err(|e| BuildError {
-                message: format!("{}:{}:{}: invalid JSON: {e}", file.name, e.line(), e.column()),
-            })?;
+            let value: serde_json::Value =
+                serde_json::from_slice(&file.bytes).map_err(|e| BuildError {
+                    message: format!(
+                        "{}:{}:{}: invalid JSON: {e}",
+                        file.name,
+                        e.line(),
+                        e.column()
+                    ),
+                })?;
             Ok(format!("export default {value};"))
         }
         ModuleKind::Text => {
             let text = String::from_utf8_lossy(&file.bytes);
-            Ok(format!("export default {};", serde_json::Value::String(text.into_owned())))
+            Ok(format!(
+                "export default {};",
+                serde_json::Value::String(text.into_owned())
+            ))
         }
         ModuleKind::Data => {
             let list: Vec<String> = file.bytes.iter().map(u8::to_string).collect();
-            Ok(format!("export default new Uint8Array([{}]).buffer;", list.join(",")))
+            Ok(format!(
+                "export default new Uint8Array([{}]).buffer;",
+                list.join(",")
+            ))
         }
     }
 }
 
 fn compile_modules(sources: &[SourceFile]) -> Result<HashMap<String, Vec<u8>>, BuildError> {
-    let names: Arc<std::collections::HashSet<String>> = Arc::new(sources.iter().map(|s| s.name.clone()).collect());
-    let runtime = Runtime::new().map_err(|e| BuildError { message: format!("cannot start QuickJS: {e}") })?;
+    let names: Arc<std::collections::HashSet<String>> =
+        Arc::new(sources.iter().map(|s| s.name.clone()).collect());
+    let runtime = Runtime::new().map_err(|e| BuildError {
+        message: format!("cannot start QuickJS: {e}"),
+    })?;
     // QuickJS resolves a module's imports when it compiles it: resolve them for real (so a missing file is a
     // build error) but load each dependency as an empty stand-in; linking happens in the isolate.
-    runtime.set_loader(ModuleResolver { names: names.clone() }, StandInLoader);
+    runtime.set_loader(
+        ModuleResolver {
+            names: names.clone(),
+        },
+        StandInLoader,
+    );
     let mut modules = HashMap::with_capacity(sources.len());
     for file in sources {
         let source = module_source(file)?;
         // A fresh context per module keeps stand-ins and real modules from sharing a name.
-        let context =
-            Context::full(&runtime).map_err(|e| BuildError { message: format!("cannot start QuickJS: {e}") })?;
+        let context = Context::full(&runtime).map_err(|e| BuildError {
+            message: format!("cannot start QuickJS: {e}"),
+        })?;
         let bytes = context.with(|ctx| {
-            let module = Module::declare(ctx.clone(), file.name.as_str(), source)
-                .map_err(|e| BuildError { message: crate::errors::describe_error(&ctx, e) })?;
+            let module = Module::declare(ctx.clone(), file.name.as_str(), source).map_err(|e| {
+                BuildError {
+                    message: crate::errors::describe_error(&ctx, e),
+                }
+            })?;
             module
                 .write(WriteOptions::default())
-                .map_err(|e| BuildError { message: format!("{}: cannot compile: {e}", file.name) })
+                .map_err(|e| BuildError {
+                    message: format!("{}: cannot compile: {e}", file.name),
+                })
         })?;
         modules.insert(file.name.clone(), bytes);
     }
@@ -243,7 +291,12 @@ impl Resolver for ModuleResolver {
             return Ok(name.to_string());
         }
         if !(name.starts_with("./") || name.starts_with("../") || name.starts_with('/')) {
-            return Err(throw_resolve(ctx, base, name, "bare module names need bundling (npm packages are not resolved by corral)"));
+            return Err(throw_resolve(
+                ctx,
+                base,
+                name,
+                "bare module names need bundling (npm packages are not resolved by corral)",
+            ));
         }
         let mut parts: Vec<&str> = if name.starts_with('/') {
             Vec::new()
@@ -265,12 +318,21 @@ impl Resolver for ModuleResolver {
         if self.names.contains(&resolved) {
             return Ok(resolved);
         }
-        for candidate in [format!("{resolved}.js"), format!("{resolved}.mjs"), format!("{resolved}/index.js")] {
+        for candidate in [
+            format!("{resolved}.js"),
+            format!("{resolved}.mjs"),
+            format!("{resolved}/index.js"),
+        ] {
             if self.names.contains(&candidate) {
                 return Ok(candidate);
             }
         }
-        Err(throw_resolve(ctx, base, name, "no such file in the worker directory"))
+        Err(throw_resolve(
+            ctx,
+            base,
+            name,
+            "no such file in the worker directory",
+        ))
     }
 }
 
@@ -310,7 +372,10 @@ impl Loader for BundleLoader {
         match self.bundle.modules.get(name) {
             // SAFETY: the bytes were produced by `Module::write` of this same QuickJS build in this process.
             Some(bytes) => unsafe { Module::load(ctx.clone(), bytes) },
-            None => Err(rquickjs::Exception::throw_reference(ctx, &format!("module \"{name}\" not found"))),
+            None => Err(rquickjs::Exception::throw_reference(
+                ctx,
+                &format!("module \"{name}\" not found"),
+            )),
         }
     }
 }
@@ -324,7 +389,10 @@ mod tests {
         let err = WorkerBundle::from_sources(
             "w",
             "index.js",
-            &[("index.js", "export default {\n  fetch() {\n    return (;\n  }\n}\n")],
+            &[(
+                "index.js",
+                "export default {\n  fetch() {\n    return (;\n  }\n}\n",
+            )],
             "{}",
             Limits::default(),
         )
@@ -338,14 +406,25 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(d.path().join("src/lib")).unwrap();
         std::fs::create_dir_all(d.path().join("node_modules/x")).unwrap();
-        std::fs::write(d.path().join("src/index.js"), "import d from './data.json'; export default {};").unwrap();
+        std::fs::write(
+            d.path().join("src/index.js"),
+            "import d from './data.json'; export default {};",
+        )
+        .unwrap();
         std::fs::write(d.path().join("src/data.json"), "{\"a\": 1}").unwrap();
         std::fs::write(d.path().join("src/lib/page.html"), "<p>hi</p>").unwrap();
-        std::fs::write(d.path().join("node_modules/x/index.js"), "syntax error here (").unwrap();
+        std::fs::write(
+            d.path().join("node_modules/x/index.js"),
+            "syntax error here (",
+        )
+        .unwrap();
         let sources = collect_sources(d.path()).unwrap();
         let mut names: Vec<_> = sources.iter().map(|s| s.name.clone()).collect();
         names.sort();
-        assert_eq!(names, ["src/data.json", "src/index.js", "src/lib/page.html"]);
+        assert_eq!(
+            names,
+            ["src/data.json", "src/index.js", "src/lib/page.html"]
+        );
         assert!(compile_modules(&sources).is_ok());
     }
 }

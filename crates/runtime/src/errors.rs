@@ -27,11 +27,18 @@ pub fn exception_parts(value: &Value<'_>) -> (String, String) {
         let message = get_string(obj, "message").unwrap_or_default();
         let mut stack = get_string(obj, "stack").unwrap_or_default();
         if stack.is_empty() {
-            if let (Some(file), Some(line)) = (get_string(obj, "fileName"), obj.get::<_, Option<i32>>("lineNumber").ok().flatten()) {
+            if let (Some(file), Some(line)) = (
+                get_string(obj, "fileName"),
+                obj.get::<_, Option<i32>>("lineNumber").ok().flatten(),
+            ) {
                 stack = format!("    at {file}:{line}");
             }
         }
-        let head = if message.is_empty() { name } else { format!("{name}: {message}") };
+        let head = if message.is_empty() {
+            name
+        } else {
+            format!("{name}: {message}")
+        };
         (head, stack)
     } else if let Some(s) = value.as_string().and_then(|s| s.to_string().ok()) {
         (format!("Uncaught {s}"), String::new())
@@ -41,5 +48,8 @@ pub fn exception_parts(value: &Value<'_>) -> (String, String) {
 }
 
 fn get_string(obj: &Object<'_>, key: &str) -> Option<String> {
-    obj.get::<_, Option<rquickjs::Coerced<String>>>(key).ok().flatten().map(|c| c.0)
+    obj.get::<_, Option<rquickjs::Coerced<String>>>(key)
+        .ok()
+        .flatten()
+        .map(|c| c.0)
 }

@@ -15,10 +15,17 @@ thread_local! {
 }
 
 fn client(policy: reqwest::redirect::Policy) -> reqwest::Client {
-    reqwest::Client::builder().redirect(policy).build().expect("HTTP client")
+    reqwest::Client::builder()
+        .redirect(policy)
+        .build()
+        .expect("HTTP client")
 }
 
-pub(crate) fn register<'js>(_ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolate) -> rquickjs::Result<()> {
+pub(crate) fn register<'js>(
+    _ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    weak: WeakIsolate,
+) -> rquickjs::Result<()> {
     {
         let weak = weak.clone();
         host.set(
@@ -86,7 +93,9 @@ pub(crate) fn register<'js>(_ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsola
         "fetchAbort",
         Func::from(move |id: f64| {
             if let Some(inner) = weak.upgrade() {
-                if let Some((_, _, Some(task))) = inner.state.borrow_mut().resolvers.remove(&(id as u64)) {
+                if let Some((_, _, Some(task))) =
+                    inner.state.borrow_mut().resolvers.remove(&(id as u64))
+                {
                     task.abort();
                 }
             }

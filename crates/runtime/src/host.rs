@@ -18,13 +18,16 @@ pub(crate) type Settle = Box<dyn for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<
 const SINK_CAPACITY: usize = 8;
 
 fn upgrade(weak: &WeakIsolate) -> Rc<IsolateInner> {
-    weak.upgrade().expect("host function called on a dropped isolate")
+    weak.upgrade()
+        .expect("host function called on a dropped isolate")
 }
 
 /// Copies the bytes of a `Uint8Array`.
 pub(crate) fn bytes_of(array: &TypedArray<'_, u8>) -> Vec<u8> {
     // SAFETY: the slice is copied before any JS can run and detach or resize the buffer.
-    unsafe { array.as_bytes() }.map(<[u8]>::to_vec).unwrap_or_default()
+    unsafe { array.as_bytes() }
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
 }
 
 fn type_error<'js>(ctx: &Ctx<'js>, message: &str) -> rquickjs::Result<Value<'js>> {
@@ -49,7 +52,9 @@ where
     let task = tokio::task::spawn_local(async move {
         let outcome = op.await;
         let Some(inner) = weak2.upgrade() else { return };
-        let Some((resolve, reject, _)) = inner.state.borrow_mut().resolvers.remove(&id) else { return };
+        let Some((resolve, reject, _)) = inner.state.borrow_mut().resolvers.remove(&id) else {
+            return;
+        };
         let _ = inner.enter(|ctx| {
             match outcome {
                 Ok(settle) => {
@@ -64,11 +69,14 @@ where
             Ok(())
         });
     });
-    inner
-        .state
-        .borrow_mut()
-        .resolvers
-        .insert(id, (Persistent::save(ctx, resolve), Persistent::save(ctx, reject), Some(task.abort_handle())));
+    inner.state.borrow_mut().resolvers.insert(
+        id,
+        (
+            Persistent::save(ctx, resolve),
+            Persistent::save(ctx, reject),
+            Some(task.abort_handle()),
+        ),
+    );
     Ok((promise, id))
 }
 
@@ -81,31 +89,39 @@ fn headers_from_flat(flat: Vec<String>) -> Vec<(String, String)> {
     out
 }
 
-pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolate) -> rquickjs::Result<()> {
+pub(crate) fn register<'js>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    weak: WeakIsolate,
+) -> rquickjs::Result<()> {
     host.set(
         "utf8Encode",
-        Func::from(|ctx: Ctx<'js>, s: rquickjs::String<'js>| TypedArray::<u8>::new(ctx, s.to_string()?.into_bytes())),
+        Func::from(|ctx: Ctx<'js>, s: rquickjs::String<'js>| {
+            TypedArray::<u8>::new(ctx, s.to_string()?.into_bytes())
+        }),
     )?;
     host.set(
         "utf8Decode",
-        Func::from(|ctx: Ctx<'js>, bytes: TypedArray<'js, u8>, fatal: Opt<bool>, ignore_bom: Opt<bool>| {
-            let data = bytes_of(&bytes);
-            let mut slice = data.as_slice();
-            if !ignore_bom.0.unwrap_or(false) && slice.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                slice = &slice[3..];
-            }
-            if fatal.0.unwrap_or(false) {
-                match std::str::from_utf8(slice) {
-                    Ok(s) => rquickjs::String::from_str(ctx, s),
-                    Err(_) => Err(rquickjs::Exception::throw_type(
-                        &ctx,
-                        "The encoded data was not valid for encoding utf-8",
-                    )),
+        Func::from(
+            |ctx: Ctx<'js>, bytes: TypedArray<'js, u8>, fatal: Opt<bool>, ignore_bom: Opt<bool>| {
+                let data = bytes_of(&bytes);
+                let mut slice = data.as_slice();
+                if !ignore_bom.0.unwrap_or(false) && slice.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    slice = &slice[3..];
                 }
-            } else {
-                rquickjs::String::from_str(ctx, &String::from_utf8_lossy(slice))
-            }
-        }),
+                if fatal.0.unwrap_or(false) {
+                    match std::str::from_utf8(slice) {
+                        Ok(s) => rquickjs::String::from_str(ctx, s),
+                        Err(_) => Err(rquickjs::Exception::throw_type(
+                            &ctx,
+                            "The encoded data was not valid for encoding utf-8",
+                        )),
+                    }
+                } else {
+                    rquickjs::String::from_str(ctx, &String::from_utf8_lossy(slice))
+                }
+            },
+        ),
     )?;
     {
         let weak = weak.clone();
@@ -125,20 +141,29 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
         let weak = weak.clone();
         host.set(
             "setTimer",
-            Func::from(move |ctx: Ctx<'js>, ms: f64, callback: Function<'js>| -> rquickjs::Result<f64> {
-                let inner = upgrade(&weak);
-                let id = inner.state.borrow_mut().next_id();
-                let delay = Duration::from_micros((ms.max(0.0) * 1000.0) as u64);
-                let weak2 = weak.clone();
-                let task = tokio::task::spawn_local(async move {
-                    tokio::time::sleep(delay).await;
-                    let Some(inner) = weak2.upgrade() else { return };
-                    let Some((callback, _)) = inner.state.borrow_mut().timers.remove(&id) else { return };
-                    let _ = inner.enter(|ctx| callback.restore(&ctx)?.call::<_, ()>(()));
-                });
-                inner.state.borrow_mut().timers.insert(id, (Persistent::save(&ctx, callback), task.abort_handle()));
-                Ok(id as f64)
-            }),
+            Func::from(
+                move |ctx: Ctx<'js>, ms: f64, callback: Function<'js>| -> rquickjs::Result<f64> {
+                    let inner = upgrade(&weak);
+                    let id = inner.state.borrow_mut().next_id();
+                    let delay = Duration::from_micros((ms.max(0.0) * 1000.0) as u64);
+                    let weak2 = weak.clone();
+                    let task = tokio::task::spawn_local(async move {
+                        tokio::time::sleep(delay).await;
+                        let Some(inner) = weak2.upgrade() else { return };
+                        let Some((callback, _)) = inner.state.borrow_mut().timers.remove(&id)
+                        else {
+                            return;
+                        };
+                        let _ = inner.enter(|ctx| callback.restore(&ctx)?.call::<_, ()>(()));
+                    });
+                    inner
+                        .state
+                        .borrow_mut()
+                        .timers
+                        .insert(id, (Persistent::save(&ctx, callback), task.abort_handle()));
+                    Ok(id as f64)
+                },
+            ),
         )?;
     }
     {
@@ -146,7 +171,12 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
         host.set(
             "clearTimer",
             Func::from(move |id: f64| {
-                if let Some((_, task)) = upgrade(&weak).state.borrow_mut().timers.remove(&(id as u64)) {
+                if let Some((_, task)) = upgrade(&weak)
+                    .state
+                    .borrow_mut()
+                    .timers
+                    .remove(&(id as u64))
+                {
                     task.abort();
                 }
             }),
@@ -156,35 +186,45 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
         let weak = weak.clone();
         host.set(
             "bodyRead",
-            Func::from(move |ctx: Ctx<'js>, handle: f64| -> rquickjs::Result<Promise<'js>> {
-                let handle = handle as u64;
-                let inner = upgrade(&weak);
-                let source = inner.state.borrow_mut().bodies.get_mut(&handle).and_then(Option::take);
-                let weak2 = weak.clone();
-                let (promise, _) = spawn_promise(&ctx, &weak, async move {
-                    let Some(mut stream) = source else {
-                        return Err("This body is already being read or was cancelled.".to_string());
-                    };
-                    let next = stream.next().await;
-                    let at_end = !matches!(next, Some(Ok(_)));
-                    if let Some(inner) = weak2.upgrade() {
-                        let mut state = inner.state.borrow_mut();
-                        if at_end {
-                            state.bodies.remove(&handle);
-                        } else if let Some(slot) = state.bodies.get_mut(&handle) {
-                            *slot = Some(stream);
+            Func::from(
+                move |ctx: Ctx<'js>, handle: f64| -> rquickjs::Result<Promise<'js>> {
+                    let handle = handle as u64;
+                    let inner = upgrade(&weak);
+                    let source = inner
+                        .state
+                        .borrow_mut()
+                        .bodies
+                        .get_mut(&handle)
+                        .and_then(Option::take);
+                    let weak2 = weak.clone();
+                    let (promise, _) = spawn_promise(&ctx, &weak, async move {
+                        let Some(mut stream) = source else {
+                            return Err(
+                                "This body is already being read or was cancelled.".to_string()
+                            );
+                        };
+                        let next = stream.next().await;
+                        let at_end = !matches!(next, Some(Ok(_)));
+                        if let Some(inner) = weak2.upgrade() {
+                            let mut state = inner.state.borrow_mut();
+                            if at_end {
+                                state.bodies.remove(&handle);
+                            } else if let Some(slot) = state.bodies.get_mut(&handle) {
+                                *slot = Some(stream);
+                            }
                         }
-                    }
-                    match next {
-                        None => Ok(undefined_settle()),
-                        Some(Ok(chunk)) => Ok(settle(move |ctx| {
-                            TypedArray::<u8>::new(ctx.clone(), chunk.to_vec()).map(|a| a.into_value())
-                        })),
-                        Some(Err(e)) => Err(format!("Network connection lost: {e}")),
-                    }
-                })?;
-                Ok(promise)
-            }),
+                        match next {
+                            None => Ok(undefined_settle()),
+                            Some(Ok(chunk)) => Ok(settle(move |ctx| {
+                                TypedArray::<u8>::new(ctx.clone(), chunk.to_vec())
+                                    .map(|a| a.into_value())
+                            })),
+                            Some(Err(e)) => Err(format!("Network connection lost: {e}")),
+                        }
+                    })?;
+                    Ok(promise)
+                },
+            ),
         )?;
     }
     {
@@ -192,7 +232,11 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
         host.set(
             "bodyCancel",
             Func::from(move |handle: f64| {
-                upgrade(&weak).state.borrow_mut().bodies.remove(&(handle as u64));
+                upgrade(&weak)
+                    .state
+                    .borrow_mut()
+                    .bodies
+                    .remove(&(handle as u64));
             }),
         )?;
     }
@@ -200,20 +244,30 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
         let weak = weak.clone();
         host.set(
             "respond",
-            Func::from(move |id: f64, status: u16, headers: Vec<String>, body: Value<'js>| -> rquickjs::Result<()> {
-                let body = if body.is_null() || body.is_undefined() {
-                    ResponseBody::Empty
-                } else if let Some(s) = body.as_string() {
-                    ResponseBody::Full(Bytes::from(s.to_string()?))
-                } else if let Ok(array) = TypedArray::<u8>::from_value(body) {
-                    ResponseBody::Full(Bytes::from(bytes_of(&array)))
-                } else {
-                    ResponseBody::Empty
-                };
-                let response = HttpResponse { status, headers: headers_from_flat(headers), body };
-                upgrade(&weak).finish_response(id as u64, Ok(response));
-                Ok(())
-            }),
+            Func::from(
+                move |id: f64,
+                      status: u16,
+                      headers: Vec<String>,
+                      body: Value<'js>|
+                      -> rquickjs::Result<()> {
+                    let body = if body.is_null() || body.is_undefined() {
+                        ResponseBody::Empty
+                    } else if let Some(s) = body.as_string() {
+                        ResponseBody::Full(Bytes::from(s.to_string()?))
+                    } else if let Ok(array) = TypedArray::<u8>::from_value(body) {
+                        ResponseBody::Full(Bytes::from(bytes_of(&array)))
+                    } else {
+                        ResponseBody::Empty
+                    };
+                    let response = HttpResponse {
+                        status,
+                        headers: headers_from_flat(headers),
+                        body,
+                    };
+                    upgrade(&weak).finish_response(id as u64, Ok(response));
+                    Ok(())
+                },
+            ),
         )?;
     }
     {
@@ -239,8 +293,11 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
                     state.sinks.insert(sink, tx);
                     sink
                 };
-                let response =
-                    HttpResponse { status, headers: headers_from_flat(headers), body: ResponseBody::Stream(rx) };
+                let response = HttpResponse {
+                    status,
+                    headers: headers_from_flat(headers),
+                    body: ResponseBody::Stream(rx),
+                };
                 inner.finish_response(id as u64, Ok(response));
                 sink as f64
             }),
@@ -250,27 +307,32 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
         let weak = weak.clone();
         host.set(
             "sinkWrite",
-            Func::from(move |ctx: Ctx<'js>, sink: f64, chunk: TypedArray<'js, u8>| -> rquickjs::Result<Value<'js>> {
-                let inner = upgrade(&weak);
-                let Some(tx) = inner.state.borrow().sinks.get(&(sink as u64)).cloned() else {
-                    return Ok(Value::new_bool(ctx, false));
-                };
-                let bytes = Bytes::from(bytes_of(&chunk));
-                match tx.try_send(Ok(bytes)) {
-                    Ok(()) => Ok(Value::new_bool(ctx, true)),
-                    Err(mpsc::error::TrySendError::Closed(_)) => {
-                        inner.state.borrow_mut().sinks.remove(&(sink as u64));
-                        Ok(Value::new_bool(ctx, false))
+            Func::from(
+                move |ctx: Ctx<'js>,
+                      sink: f64,
+                      chunk: TypedArray<'js, u8>|
+                      -> rquickjs::Result<Value<'js>> {
+                    let inner = upgrade(&weak);
+                    let Some(tx) = inner.state.borrow().sinks.get(&(sink as u64)).cloned() else {
+                        return Ok(Value::new_bool(ctx, false));
+                    };
+                    let bytes = Bytes::from(bytes_of(&chunk));
+                    match tx.try_send(Ok(bytes)) {
+                        Ok(()) => Ok(Value::new_bool(ctx, true)),
+                        Err(mpsc::error::TrySendError::Closed(_)) => {
+                            inner.state.borrow_mut().sinks.remove(&(sink as u64));
+                            Ok(Value::new_bool(ctx, false))
+                        }
+                        Err(mpsc::error::TrySendError::Full(item)) => {
+                            let (promise, _) = spawn_promise(&ctx, &weak, async move {
+                                let sent = tx.send(item).await.is_ok();
+                                Ok(settle(move |ctx| Ok(Value::new_bool(ctx.clone(), sent))))
+                            })?;
+                            Ok(promise.into_value())
+                        }
                     }
-                    Err(mpsc::error::TrySendError::Full(item)) => {
-                        let (promise, _) = spawn_promise(&ctx, &weak, async move {
-                            let sent = tx.send(item).await.is_ok();
-                            Ok(settle(move |ctx| Ok(Value::new_bool(ctx.clone(), sent))))
-                        })?;
-                        Ok(promise.into_value())
-                    }
-                }
-            }),
+                },
+            ),
         )?;
     }
     {
@@ -291,7 +353,10 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>, weak: WeakIsolat
     }
     {
         let weak = weak.clone();
-        host.set("invocationDone", Func::from(move || upgrade(&weak).invocation_done()))?;
+        host.set(
+            "invocationDone",
+            Func::from(move || upgrade(&weak).invocation_done()),
+        )?;
     }
     crate::fetch::register(ctx, host, weak)?;
     let _ = ctx;

@@ -74,7 +74,10 @@ impl std::fmt::Display for DispatchError {
             }
             DispatchError::CpuLimit => write!(f, "Worker exceeded CPU time limit."),
             DispatchError::MemoryLimit => write!(f, "Worker exceeded memory limit."),
-            DispatchError::Discarded => write!(f, "Worker was restarted after another request exceeded a resource limit."),
+            DispatchError::Discarded => write!(
+                f,
+                "Worker was restarted after another request exceeded a resource limit."
+            ),
         }
     }
 }
@@ -95,12 +98,19 @@ fn now_nanos() -> u64 {
     epoch().elapsed().as_nanos() as u64
 }
 
+/// The resolve and reject functions of a promise a host operation will settle, and the operation's task.
+pub(crate) type PendingPromise = (
+    Persistent<Function<'static>>,
+    Persistent<Function<'static>>,
+    Option<AbortHandle>,
+);
+
 /// Mutable per-isolate bookkeeping for host operations in flight.
 #[derive(Default)]
 pub(crate) struct IsolateState {
     next_id: u64,
     pub timers: HashMap<u64, (Persistent<Function<'static>>, AbortHandle)>,
-    pub resolvers: HashMap<u64, (Persistent<Function<'static>>, Persistent<Function<'static>>, Option<AbortHandle>)>,
+    pub resolvers: HashMap<u64, PendingPromise>,
     /// Body sources by handle; `None` while a read is in flight.
     pub bodies: HashMap<u64, Option<ByteStream>>,
     pub pending_responses: HashMap<u64, oneshot::Sender<Result<HttpResponse, DispatchError>>>,
@@ -185,8 +195,16 @@ impl Isolate {
                 }
             })));
         }
-        runtime.set_loader(ModuleResolver { names: bundle.module_names.clone() }, BundleLoader { bundle: bundle.clone() });
-        let context = Context::full(&runtime).map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
+        runtime.set_loader(
+            ModuleResolver {
+                names: bundle.module_names.clone(),
+            },
+            BundleLoader {
+                bundle: bundle.clone(),
+            },
+        );
+        let context =
+            Context::full(&runtime).map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
         let inner = Rc::new(IsolateInner {
             state: RefCell::default(),
             internal: RefCell::new(None),
@@ -210,44 +228,57 @@ impl Isolate {
         let weak = Rc::downgrade(inner);
         let startup = Duration::from_millis(inner.bundle.limits.startup_ms);
         // 1. The Web API prelude and the glue (no user code yet: not under the start-up limit).
-        let namespace_promise = inner.enter_with_budget(Duration::from_secs(10), |ctx| -> Result<(), String> {
-            let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
-            host::register(&ctx, &host, weak.clone()).map_err(|e| describe_error(&ctx, e))?;
-            crate::web::url::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
-            crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
-            let internal: Object = ctx
-                .eval(
-                    "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \
+        let namespace_promise =
+            inner.enter_with_budget(Duration::from_secs(10), |ctx| -> Result<(), String> {
+                let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
+                host::register(&ctx, &host, weak.clone()).map_err(|e| describe_error(&ctx, e))?;
+                crate::web::url::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
+                crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
+                let internal: Object = ctx
+                    .eval(
+                        "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \
                      { value, writable: true, configurable: true, enumerable: false }); } })",
-                )
-                .map_err(|e| describe_error(&ctx, e))?;
-            let manifest = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
-            for (i, f) in crate::prelude::files().iter().enumerate() {
-                let entry = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
-                entry.set(0, f.globals.clone()).map_err(|e| e.to_string())?;
-                entry.set(1, f.hooks.clone()).map_err(|e| e.to_string())?;
-                entry.set(2, f.eager).map_err(|e| e.to_string())?;
-                manifest.set(i, entry).map_err(|e| e.to_string())?;
-            }
-            let load_file =
-                Function::new(ctx.clone(), crate::prelude::load_file).map_err(|e| describe_error(&ctx, e))?;
-            let install: Function = ctx.eval(crate::prelude::INSTALL).map_err(|e| describe_error(&ctx, e))?;
-            install
-                .call::<_, ()>((host.clone(), internal.clone(), manifest, load_file))
-                .map_err(|e| describe_error(&ctx, e))?;
-            let set_env: Function = internal.get("setEnv").map_err(|e| describe_error(&ctx, e))?;
-            set_env.call::<_, ()>((inner.bundle.env_json.as_str(),)).map_err(|e| describe_error(&ctx, e))?;
-            *inner.internal.borrow_mut() = Some(Persistent::save(&ctx, internal));
-            Ok(())
-        });
-        namespace_promise.map_err(|m| BuildError { message: format!("runtime prelude failed: {m}") })?;
+                    )
+                    .map_err(|e| describe_error(&ctx, e))?;
+                let manifest = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
+                for (i, f) in crate::prelude::files().iter().enumerate() {
+                    let entry = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
+                    entry.set(0, f.globals.clone()).map_err(|e| e.to_string())?;
+                    entry.set(1, f.hooks.clone()).map_err(|e| e.to_string())?;
+                    entry.set(2, f.eager).map_err(|e| e.to_string())?;
+                    manifest.set(i, entry).map_err(|e| e.to_string())?;
+                }
+                let load_file = Function::new(ctx.clone(), crate::prelude::load_file)
+                    .map_err(|e| describe_error(&ctx, e))?;
+                let install: Function = ctx
+                    .eval(crate::prelude::INSTALL)
+                    .map_err(|e| describe_error(&ctx, e))?;
+                install
+                    .call::<_, ()>((host.clone(), internal.clone(), manifest, load_file))
+                    .map_err(|e| describe_error(&ctx, e))?;
+                let set_env: Function = internal
+                    .get("setEnv")
+                    .map_err(|e| describe_error(&ctx, e))?;
+                set_env
+                    .call::<_, ()>((inner.bundle.env_json.as_str(),))
+                    .map_err(|e| describe_error(&ctx, e))?;
+                *inner.internal.borrow_mut() = Some(Persistent::save(&ctx, internal));
+                Ok(())
+            });
+        namespace_promise.map_err(|m| BuildError {
+            message: format!("runtime prelude failed: {m}"),
+        })?;
 
         // 2. The worker's entry module, under the start-up CPU limit.
         let main = format!("./{}", inner.bundle.main);
-        let result = inner.enter_with_budget(startup, |ctx| -> Result<Persistent<Promise<'static>>, String> {
-            let promise = Module::import(&ctx, main.as_str()).map_err(|e| describe_error(&ctx, e))?;
-            Ok(Persistent::save(&ctx, promise))
-        });
+        let result = inner.enter_with_budget(
+            startup,
+            |ctx| -> Result<Persistent<Promise<'static>>, String> {
+                let promise =
+                    Module::import(&ctx, main.as_str()).map_err(|e| describe_error(&ctx, e))?;
+                Ok(Persistent::save(&ctx, promise))
+            },
+        );
         let promise = match result {
             Ok(p) => p,
             Err(message) => return Err(self.startup_error(message)),
@@ -255,7 +286,11 @@ impl Isolate {
         let init = inner.enter_with_budget(startup, |ctx| -> Result<(), String> {
             let promise = promise.restore(&ctx).map_err(|e| e.to_string())?;
             let namespace: Object = match promise.result::<Object>() {
-                None => return Err("the entry module's top-level await did not settle during start-up".into()),
+                None => {
+                    return Err(
+                        "the entry module's top-level await did not settle during start-up".into(),
+                    )
+                }
                 Some(Err(e)) => return Err(describe_error(&ctx, e)),
                 Some(Ok(ns)) => ns,
             };
@@ -273,7 +308,9 @@ impl Isolate {
             Some(Poison::Memory) => "Script startup exceeded memory limits.".to_string(),
             None => message,
         };
-        BuildError { message: format!("{}: {message}", self.inner.bundle.name) }
+        BuildError {
+            message: format!("{}: {message}", self.inner.bundle.name),
+        }
     }
 
     pub fn bundle(&self) -> &Arc<WorkerBundle> {
@@ -314,14 +351,32 @@ impl Isolate {
             (id, body_handle)
         };
         inner.inflight.set(inner.inflight.get() + 1);
-        let headers: Vec<String> = request.headers.into_iter().flat_map(|(k, v)| [k, v]).collect();
+        let headers: Vec<String> = request
+            .headers
+            .into_iter()
+            .flat_map(|(k, v)| [k, v])
+            .collect();
         let called = inner.enter(|ctx| -> rquickjs::Result<()> {
-            let internal = inner.internal_object(&ctx).map_err(|m| rquickjs::Exception::throw_internal(&ctx, &m))?;
+            let internal = inner
+                .internal_object(&ctx)
+                .map_err(|m| rquickjs::Exception::throw_internal(&ctx, &m))?;
             let dispatch: Function = internal.get("dispatchFetch")?;
-            dispatch.call((id as f64, request.method, request.url, headers, body_handle.map(|h| h as f64)))
+            dispatch.call((
+                id as f64,
+                request.method,
+                request.url,
+                headers,
+                body_handle.map(|h| h as f64),
+            ))
         });
         if let Err(message) = called {
-            inner.finish_response(id, Err(DispatchError::Exception { message, stack: String::new() }));
+            inner.finish_response(
+                id,
+                Err(DispatchError::Exception {
+                    message,
+                    stack: String::new(),
+                }),
+            );
             inner.invocation_done();
         }
         rx.await.unwrap_or(Err(DispatchError::Discarded))
@@ -346,9 +401,14 @@ impl IsolateInner {
 
     /// Enters JS with the per-invocation CPU limit armed, runs `f`, then drains the microtask queue.
     /// A JS exception escaping `f` is returned as text. Never call from inside another `enter`.
-    pub(crate) fn enter<R>(&self, f: impl FnOnce(Ctx<'_>) -> rquickjs::Result<R>) -> Result<R, String> {
+    pub(crate) fn enter<R>(
+        &self,
+        f: impl FnOnce(Ctx<'_>) -> rquickjs::Result<R>,
+    ) -> Result<R, String> {
         let budget = Duration::from_millis(self.bundle.limits.cpu_ms);
-        self.enter_with_budget(budget, |ctx| f(ctx.clone()).map_err(|e| describe_error(&ctx, e)))
+        self.enter_with_budget(budget, |ctx| {
+            f(ctx.clone()).map_err(|e| describe_error(&ctx, e))
+        })
     }
 
     pub(crate) fn enter_with_budget<R>(
@@ -360,8 +420,9 @@ impl IsolateInner {
             return Err("the isolate was discarded".into());
         }
         assert!(!self.entered.replace(true), "nested entry into an isolate");
-        self.deadline.store(now_nanos() + budget.as_nanos() as u64, Ordering::Relaxed);
-        let result = self.context.with(|ctx| f(ctx));
+        self.deadline
+            .store(now_nanos() + budget.as_nanos() as u64, Ordering::Relaxed);
+        let result = self.context.with(f);
         self.run_microtasks();
         self.deadline.store(0, Ordering::Relaxed);
         self.entered.set(false);
@@ -456,22 +517,38 @@ mod tests {
     use corral_config::Limits;
 
     fn run<F: std::future::Future>(f: F) -> F::Output {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         tokio::task::LocalSet::new().block_on(&rt, f)
     }
 
     fn bundle(source: &str, limits: Limits) -> Arc<WorkerBundle> {
-        WorkerBundle::from_sources("t", "index.js", &[("index.js", source)], "{\"NAME\":\"v\"}", limits).unwrap()
+        WorkerBundle::from_sources(
+            "t",
+            "index.js",
+            &[("index.js", source)],
+            "{\"NAME\":\"v\"}",
+            limits,
+        )
+        .unwrap()
     }
 
     fn get() -> HttpRequest {
-        HttpRequest { method: "GET".into(), url: "http://x/".into(), headers: vec![], body: None }
+        HttpRequest {
+            method: "GET".into(),
+            url: "http://x/".into(),
+            headers: vec![],
+            body: None,
+        }
     }
 
     #[test]
     fn handler_exception_carries_message_and_stack() {
         run(async {
-            let src = "export default { fetch() { throw new RangeError('nope ' + globalThis.x); } }";
+            let src =
+                "export default { fetch() { throw new RangeError('nope ' + globalThis.x); } }";
             let iso = Isolate::new(bundle(src, Limits::default())).unwrap();
             match iso.fetch(get()).await {
                 Err(DispatchError::Exception { message, stack }) => {
@@ -488,7 +565,10 @@ mod tests {
     fn infinite_loop_hits_cpu_limit_and_poisons() {
         run(async {
             let src = "export default { fetch() { for (;;) {} } }";
-            let limits = Limits { cpu_ms: 50, ..Limits::default() };
+            let limits = Limits {
+                cpu_ms: 50,
+                ..Limits::default()
+            };
             let iso = Isolate::new(bundle(src, limits)).unwrap();
             let started = Instant::now();
             assert_eq!(iso.fetch(get()).await.unwrap_err(), DispatchError::CpuLimit);
@@ -501,7 +581,10 @@ mod tests {
     fn async_loop_after_await_hits_cpu_limit() {
         run(async {
             let src = "export default { async fetch() { await null; for (;;) {} } }";
-            let limits = Limits { cpu_ms: 50, ..Limits::default() };
+            let limits = Limits {
+                cpu_ms: 50,
+                ..Limits::default()
+            };
             let iso = Isolate::new(bundle(src, limits)).unwrap();
             assert_eq!(iso.fetch(get()).await.unwrap_err(), DispatchError::CpuLimit);
         });
@@ -511,19 +594,34 @@ mod tests {
     fn memory_bomb_hits_memory_limit() {
         run(async {
             let src = "export default { fetch() { const a = []; for (;;) a.push(new Array(100000).fill(1)); } }";
-            let limits = Limits { memory_mb: 16, ..Limits::default() };
+            let limits = Limits {
+                memory_mb: 16,
+                ..Limits::default()
+            };
             let iso = Isolate::new(bundle(src, limits)).unwrap();
-            assert_eq!(iso.fetch(get()).await.unwrap_err(), DispatchError::MemoryLimit);
+            assert_eq!(
+                iso.fetch(get()).await.unwrap_err(),
+                DispatchError::MemoryLimit
+            );
         });
     }
 
     #[test]
     fn slow_top_level_fails_startup() {
         run(async {
-            let src = "const end = Date.now() + 5000; while (Date.now() < end) {} export default {}";
-            let limits = Limits { startup_ms: 100, ..Limits::default() };
+            let src =
+                "const end = Date.now() + 5000; while (Date.now() < end) {} export default {}";
+            let limits = Limits {
+                startup_ms: 100,
+                ..Limits::default()
+            };
             let err = Isolate::new(bundle(src, limits)).err().unwrap();
-            assert!(err.message.contains("Script startup exceeded CPU time limit."), "{}", err.message);
+            assert!(
+                err.message
+                    .contains("Script startup exceeded CPU time limit."),
+                "{}",
+                err.message
+            );
         });
     }
 
@@ -540,7 +638,19 @@ mod tests {
     #[test]
     fn missing_import_is_reported_at_build() {
         let src = "import x from './nope.js'; export default {}";
-        let err = WorkerBundle::from_sources("t", "index.js", &[("index.js", src)], "{}", Limits::default()).unwrap_err();
-        assert!(err.message.contains("index.js: cannot resolve import \"./nope.js\""), "{}", err.message);
+        let err = WorkerBundle::from_sources(
+            "t",
+            "index.js",
+            &[("index.js", src)],
+            "{}",
+            Limits::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("index.js: cannot resolve import \"./nope.js\""),
+            "{}",
+            err.message
+        );
     }
 }

@@ -13,4 +13,6 @@ pub mod prelude;
 pub mod web;
 
 pub use bundle::{BuildError, WorkerBundle};
-pub use isolate::{ByteStream, DispatchError, HttpRequest, HttpResponse, Isolate, Poison, ResponseBody};
+pub use isolate::{
+    ByteStream, DispatchError, HttpRequest, HttpResponse, Isolate, Poison, ResponseBody,
+};

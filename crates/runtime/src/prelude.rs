@@ -68,23 +68,37 @@ pub fn files() -> &'static [PreludeFile] {
                 let wrapped = format!("export default {}\n;", source.trim_end());
                 let module = Module::declare(ctx.clone(), name.as_str(), wrapped)
                     .unwrap_or_else(|e| panic!("prelude {file} does not compile: {}", describe(e)));
-                let bytecode = module.write(WriteOptions::default()).expect("prelude bytecode");
-                let (module, promise) = module.eval().unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
-                promise.finish::<()>().unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
-                let function: rquickjs::Function = module.get("default").expect("prelude default export");
+                let bytecode = module
+                    .write(WriteOptions::default())
+                    .expect("prelude bytecode");
+                let (module, promise) = module
+                    .eval()
+                    .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
+                promise
+                    .finish::<()>()
+                    .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
+                let function: rquickjs::Function =
+                    module.get("default").expect("prelude default export");
                 functions.push(function);
                 compiled.push((name, bytecode, *file == "worker.js"));
             }
             let survey: rquickjs::Function = ctx.eval(SURVEY).expect("survey script");
-            let found: Vec<Vec<Vec<String>>> =
-                survey.call((functions,)).unwrap_or_else(|e| panic!("prelude survey failed: {}", describe(e)));
+            let found: Vec<Vec<Vec<String>>> = survey
+                .call((functions,))
+                .unwrap_or_else(|e| panic!("prelude survey failed: {}", describe(e)));
             compiled
                 .into_iter()
                 .zip(found)
                 .map(|((name, bytecode, eager), mut lists)| {
                     let hooks = lists.pop().unwrap_or_default();
                     let globals = lists.pop().unwrap_or_default();
-                    PreludeFile { name, bytecode, globals, hooks, eager }
+                    PreludeFile {
+                        name,
+                        bytecode,
+                        globals,
+                        hooks,
+                        eager,
+                    }
                 })
                 .collect()
         })

@@ -60,12 +60,25 @@ export default {
 fn run_test_file(path: &Path) -> Vec<String> {
     let source = std::fs::read_to_string(path).unwrap();
     let main = format!("{HARNESS_HEAD}\n{source}\n{HARNESS_TAIL}");
-    let limits = Limits { cpu_ms: 20_000, startup_ms: 5_000, ..Limits::default() };
-    let bundle = match WorkerBundle::from_sources("js-api-test", "index.js", &[("index.js", &main)], "{}", limits) {
+    let limits = Limits {
+        cpu_ms: 20_000,
+        startup_ms: 5_000,
+        ..Limits::default()
+    };
+    let bundle = match WorkerBundle::from_sources(
+        "js-api-test",
+        "index.js",
+        &[("index.js", &main)],
+        "{}",
+        limits,
+    ) {
         Ok(b) => b,
         Err(e) => return vec![format!("compile: {e}")],
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async move {
         let isolate = match Isolate::new(bundle) {
@@ -100,7 +113,11 @@ fn run_test_file(path: &Path) -> Vec<String> {
             if r["ok"].as_bool() == Some(true) {
                 passed += 1;
             } else {
-                failures.push(format!("{}: {}", r["name"], r["error"].as_str().unwrap_or("")));
+                failures.push(format!(
+                    "{}: {}",
+                    r["name"],
+                    r["error"].as_str().unwrap_or("")
+                ));
             }
         }
         if passed == 0 && failures.is_empty() {
@@ -119,17 +136,32 @@ fn web_api_test_files_pass_in_quickjs() {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.to_string_lossy().ends_with(".test.js"))
-        .filter(|p| filter.as_ref().is_none_or(|f| p.to_string_lossy().contains(f.as_str())))
+        .filter(|p| {
+            filter
+                .as_ref()
+                .is_none_or(|f| p.to_string_lossy().contains(f.as_str()))
+        })
         .collect();
     files.sort();
     let mut report = Vec::new();
     for file in &files {
         let failures = run_test_file(file);
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        eprintln!("{name}: {}", if failures.is_empty() { "ok".to_string() } else { format!("{} failed", failures.len()) });
+        eprintln!(
+            "{name}: {}",
+            if failures.is_empty() {
+                "ok".to_string()
+            } else {
+                format!("{} failed", failures.len())
+            }
+        );
         for f in failures {
             report.push(format!("{name}: {f}"));
         }
     }
-    assert!(report.is_empty(), "JS API test failures:\n{}", report.join("\n\n"));
+    assert!(
+        report.is_empty(),
+        "JS API test failures:\n{}",
+        report.join("\n\n")
+    );
 }

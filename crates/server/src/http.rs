@@ -23,8 +23,15 @@ const MAX_BODY_BYTES: u64 = 100 * 1024 * 1024;
 
 type Body = UnsyncBoxBody<Bytes, std::io::Error>;
 
-pub fn serve_thread(listener: std::net::TcpListener, registry: Arc<Registry>, options: ServerOptions) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+pub fn serve_thread(
+    listener: std::net::TcpListener,
+    registry: Arc<Registry>,
+    options: ServerOptions,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async move {
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
@@ -74,9 +81,16 @@ async fn handle(
     if uri_len > MAX_URL_BYTES {
         return plain(414, "URI Too Long: the URL is longer than 16 KiB.\n");
     }
-    let header_bytes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
     if header_bytes > MAX_HEADER_BYTES {
-        return plain(431, "Request Header Fields Too Large: headers exceed 32 KiB.\n");
+        return plain(
+            431,
+            "Request Header Fields Too Large: headers exceed 32 KiB.\n",
+        );
     }
     let declared_len = req
         .headers()
@@ -84,7 +98,10 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return plain(413, "Payload Too Large: request bodies are limited to 100 MiB.\n");
+        return plain(
+            413,
+            "Payload Too Large: request bodies are limited to 100 MiB.\n",
+        );
     }
     let host = req
         .headers()
@@ -93,7 +110,12 @@ async fn handle(
         .map(str::to_string)
         .or_else(|| req.uri().authority().map(|a| a.to_string()))
         .unwrap_or_else(|| "localhost".to_string());
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_string();
     let Some(worker) = registry.route(&host, req.uri().path()) else {
         return plain(404, &format!("No worker is routed for host {host}.\n"));
     };
@@ -110,14 +132,26 @@ async fn handle(
         && (parts.headers.contains_key(hyper::header::CONTENT_LENGTH)
             || parts.headers.contains_key(hyper::header::TRANSFER_ENCODING));
     let has_body = has_body
-        && parts.headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()) != Some("0");
+        && parts
+            .headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            != Some("0");
     let headers = parts
         .headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let body: Option<ByteStream> = has_body.then(|| {
-        Box::pin(body.into_data_stream().map(|r| r.map_err(|e| e.to_string()))) as ByteStream
+        Box::pin(
+            body.into_data_stream()
+                .map(|r| r.map_err(|e| e.to_string())),
+        ) as ByteStream
     });
     let scheme = "http";
     let request = HttpRequest {
@@ -153,7 +187,9 @@ async fn handle(
 fn to_hyper(response: HttpResponse) -> hyper::Response<Body> {
     let body: Body = match response.body {
         ResponseBody::Empty => Empty::new().map_err(|never| match never {}).boxed_unsync(),
-        ResponseBody::Full(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed_unsync(),
+        ResponseBody::Full(bytes) => Full::new(bytes)
+            .map_err(|never| match never {})
+            .boxed_unsync(),
         ResponseBody::Stream(rx) => {
             let stream = futures_util::stream::unfold(rx, |mut rx| async move {
                 let item = rx.recv().await?;
@@ -177,15 +213,28 @@ fn plain(status: u16, text: &str) -> hyper::Response<Body> {
     hyper::Response::builder()
         .status(status)
         .header("content-type", "text/plain; charset=utf-8")
-        .body(Full::new(Bytes::from(text.to_string())).map_err(|never| match never {}).boxed_unsync())
+        .body(
+            Full::new(Bytes::from(text.to_string()))
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        )
         .expect("static response")
 }
 
-fn error_page(options: &ServerOptions, status: u16, title: &str, detail: &str) -> hyper::Response<Body> {
+fn error_page(
+    options: &ServerOptions,
+    status: u16,
+    title: &str,
+    detail: &str,
+) -> hyper::Response<Body> {
     if !options.dev {
         return plain(status, &format!("{title}\n"));
     }
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let html = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
          <body style=\"font-family:system-ui,sans-serif;margin:2rem\"><h1>{t}</h1><pre style=\"background:#f4f4f4;\
@@ -196,6 +245,10 @@ fn error_page(options: &ServerOptions, status: u16, title: &str, detail: &str) -
     hyper::Response::builder()
         .status(status)
         .header("content-type", "text/html; charset=utf-8")
-        .body(Full::new(Bytes::from(html)).map_err(|never| match never {}).boxed_unsync())
+        .body(
+            Full::new(Bytes::from(html))
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        )
         .expect("static response")
 }

@@ -28,7 +28,11 @@ impl ThreadIsolates {
         let started = Instant::now();
         let isolate = Isolate::new(bundle)?;
         tracing::debug!(worker = %worker.name, micros = started.elapsed().as_micros() as u64, "isolate created");
-        if let Some(old) = self.current.borrow_mut().insert(worker.name.clone(), isolate.clone()) {
+        if let Some(old) = self
+            .current
+            .borrow_mut()
+            .insert(worker.name.clone(), isolate.clone())
+        {
             if old.inflight() > 0 && old.poisoned().is_none() {
                 self.draining.borrow_mut().push(old);
             }

@@ -47,7 +47,10 @@ impl Server {
                     .spawn(move || http::serve_thread(listener, registry, options))?,
             );
         }
-        Ok(Server { local_addr, threads })
+        Ok(Server {
+            local_addr,
+            threads,
+        })
     }
 
     /// Blocks until every listener thread has stopped (they run until the process exits).
@@ -66,7 +69,10 @@ fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     socket.set_reuse_port(true)?;
     socket.set_nodelay(true)?;
     socket.bind(&addr.into()).map_err(|e| {
-        std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e} (is another server using the port? pass --port)"))
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot listen on {addr}: {e} (is another server using the port? pass --port)"),
+        )
     })?;
     socket.listen(1024)?;
     socket.set_nonblocking(true)?;

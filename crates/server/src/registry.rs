@@ -40,7 +40,12 @@ impl Registry {
         for config in configs {
             let version = next_version.fetch_add(1, Ordering::Relaxed);
             let bundle = WorkerBundle::build(&config, version).map_err(|e| BuildError {
-                message: format!("{} ({}): {}", config.name, config.config_path.display(), e.message),
+                message: format!(
+                    "{} ({}): {}",
+                    config.name,
+                    config.config_path.display(),
+                    e.message
+                ),
             })?;
             workers.push(Arc::new(WorkerSlot {
                 name: config.name.clone(),
@@ -49,7 +54,11 @@ impl Registry {
                 bundle: RwLock::new(bundle),
             }));
         }
-        Ok(Registry { workers, single, next_version })
+        Ok(Registry {
+            workers,
+            single,
+            next_version,
+        })
     }
 
     pub fn workers(&self) -> &[Arc<WorkerSlot>] {
@@ -82,7 +91,11 @@ impl Registry {
 
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
-        return host.split(']').next().map(|h| &host[..h.len() + 1]).unwrap_or(host);
+        return host
+            .split(']')
+            .next()
+            .map(|h| &host[..h.len() + 1])
+            .unwrap_or(host);
     }
     host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
 }
@@ -95,7 +108,11 @@ mod tests {
         let d = dir.join(name);
         std::fs::create_dir_all(&d).unwrap();
         std::fs::write(d.join("index.js"), "export default {}").unwrap();
-        std::fs::write(d.join("wrangler.toml"), format!("name = \"{name}\"\nmain = \"index.js\"\n{routes}")).unwrap();
+        std::fs::write(
+            d.join("wrangler.toml"),
+            format!("name = \"{name}\"\nmain = \"index.js\"\n{routes}"),
+        )
+        .unwrap();
         WorkerConfig::load_dir(&d).unwrap()
     }
 
@@ -112,8 +129,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(reg.route("example.com", "/x").unwrap().name, "site");
-        assert_eq!(reg.route("example.com:8787", "/api/v1").unwrap().name, "api");
-        assert_eq!(reg.route("plain.localhost:8787", "/").unwrap().name, "plain");
+        assert_eq!(
+            reg.route("example.com:8787", "/api/v1").unwrap().name,
+            "api"
+        );
+        assert_eq!(
+            reg.route("plain.localhost:8787", "/").unwrap().name,
+            "plain"
+        );
         assert!(reg.route("other.localhost", "/").is_none());
         assert!(reg.route("127.0.0.1:8787", "/").is_none());
     }

@@ -22,7 +22,10 @@ pub enum ReloadOutcome {
 }
 
 /// Starts watching `slot`'s directory; the returned watcher must be kept alive.
-pub fn watch(registry: Arc<Registry>, slot: Arc<WorkerSlot>) -> notify::Result<notify::RecommendedWatcher> {
+pub fn watch(
+    registry: Arc<Registry>,
+    slot: Arc<WorkerSlot>,
+) -> notify::Result<notify::RecommendedWatcher> {
     let dir = slot.config.read().expect("config lock").dir.clone();
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(tx)?;
@@ -61,13 +64,19 @@ fn is_relevant(event: &notify::Result<notify::Event>) -> bool {
     if matches!(event.kind, notify::EventKind::Access(_)) {
         return false;
     }
-    event.paths.iter().any(|p| !p.components().any(|c| IGNORED_DIRS.iter().any(|d| c.as_os_str() == *d)))
+    event.paths.iter().any(|p| {
+        !p.components()
+            .any(|c| IGNORED_DIRS.iter().any(|d| c.as_os_str() == *d))
+    })
 }
 
 /// Runs a version's top-level code once in a scratch isolate, so start-up errors surface before it serves.
 /// Creates its own single-threaded runtime; do not call from inside one.
 pub fn check_starts(bundle: Arc<WorkerBundle>) -> Result<(), corral_runtime::BuildError> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     tokio::task::LocalSet::new().block_on(&rt, async move { Isolate::new(bundle).map(drop) })
 }
 
@@ -77,7 +86,11 @@ pub fn reload(registry: &Registry, slot: &WorkerSlot) -> ReloadOutcome {
     let config_path = slot.config.read().expect("config lock").config_path.clone();
     let config = match WorkerConfig::load_file(Path::new(&config_path)) {
         Ok(c) => c,
-        Err(e) => return ReloadOutcome::Failed { message: e.to_string() },
+        Err(e) => {
+            return ReloadOutcome::Failed {
+                message: e.to_string(),
+            }
+        }
     };
     let version = registry.next_version();
     let bundle = match WorkerBundle::build(&config, version) {
@@ -90,5 +103,8 @@ pub fn reload(registry: &Registry, slot: &WorkerSlot) -> ReloadOutcome {
     }
     *slot.config.write().expect("config lock") = config;
     slot.set_bundle(bundle);
-    ReloadOutcome::Reloaded { version, elapsed: started.elapsed() }
+    ReloadOutcome::Reloaded {
+        version,
+        elapsed: started.elapsed(),
+    }
 }

@@ -20,7 +20,12 @@ pub struct Corral {
 impl Corral {
     /// `corral dev DIR --port 0` plus `extra` arguments.
     pub fn dev(dir: &Path, extra: &[&str]) -> Corral {
-        let mut args = vec!["dev".to_string(), dir.display().to_string(), "--port".into(), "0".into()];
+        let mut args = vec![
+            "dev".to_string(),
+            dir.display().to_string(),
+            "--port".into(),
+            "0".into(),
+        ];
         args.extend(extra.iter().map(|s| s.to_string()));
         Corral::spawn(&args)
     }
@@ -77,7 +82,12 @@ impl Corral {
             .and_then(|s| s.split_whitespace().next())
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("no address in {ready_line:?}"));
-        Corral { child, addr, log, ready_line }
+        Corral {
+            child,
+            addr,
+            log,
+            ready_line,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -103,7 +113,10 @@ impl Corral {
 
     /// Runs `corral` to completion with `args` (for commands expected to fail fast).
     pub fn run(args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_corral")).args(args).output().expect("run corral")
+        Command::new(env!("CARGO_BIN_EXE_corral"))
+            .args(args)
+            .output()
+            .expect("run corral")
     }
 }
 
@@ -156,7 +169,9 @@ impl WorkerDir {
 
     /// A worker named `name` whose whole code is `source` (as src/index.js).
     pub fn script(name: &str, source: &str) -> WorkerDir {
-        let toml = format!("name = \"{name}\"\nmain = \"src/index.js\"\ncompatibility_date = \"2026-08-01\"\n");
+        let toml = format!(
+            "name = \"{name}\"\nmain = \"src/index.js\"\ncompatibility_date = \"2026-08-01\"\n"
+        );
         WorkerDir::new(&[("wrangler.toml", &toml), ("src/index.js", source)])
     }
 
