@@ -1,7 +1,7 @@
 //! The host functions the JS prelude calls (`host.*`, see `js/README.md`): encoding, logging, clocks, timers,
 //! body sources, response delivery and outbound fetch. Async ones return promises settled by local tasks.
 
-use crate::isolate::{ByteStream, HttpResponse, IsolateInner, ResponseBody, WeakIsolate};
+use crate::isolate::{ByteStream, DispatchError, HttpResponse, IsolateInner, ResponseBody, WeakIsolate};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use rquickjs::function::{Func, Opt};
@@ -276,7 +276,16 @@ pub(crate) fn register<'js>(
             "respondError",
             Func::from(move |id: f64, error: Value<'js>| {
                 let err = IsolateInner::exception_from_js(&error);
-                upgrade(&weak).finish_response(id as u64, Err(err));
+                let inner = upgrade(&weak);
+                if let DispatchError::Exception { message, .. } = &err {
+                    // Caught by the glue, but a heap exhaustion still poisons the isolate; `enter` then fails
+                    // this response (and every other pending one) with the memory limit.
+                    inner.note_limit(message);
+                    if inner.is_poisoned() {
+                        return;
+                    }
+                }
+                inner.finish_response(id as u64, Err(err));
             }),
         )?;
     }

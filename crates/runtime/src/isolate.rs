@@ -452,8 +452,12 @@ impl IsolateInner {
         }
     }
 
+    pub(crate) fn is_poisoned(&self) -> bool {
+        self.poisoned.get().is_some()
+    }
+
     /// Marks the isolate poisoned when `message` shows a limit was hit.
-    fn note_limit(&self, message: &str) {
+    pub(crate) fn note_limit(&self, message: &str) {
         if self.interrupted.swap(false, Ordering::Relaxed) {
             self.poisoned.set(Some(Poison::Cpu));
             tracing::error!(worker = %self.bundle.name, limit = "cpu_ms", cpu_ms = self.bundle.limits.cpu_ms,
