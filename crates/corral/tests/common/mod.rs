@@ -147,7 +147,17 @@ pub fn raw(addr: SocketAddr, request: &[u8]) -> String {
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     s.write_all(request).unwrap();
     let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
+    let mut buf = [0u8; 8192];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                out.extend_from_slice(&buf[..n]);
+                // Once an answer has started, a short quiet spell means it is complete.
+                s.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+            }
+        }
+    }
     String::from_utf8_lossy(&out).into_owned()
 }
 
