@@ -154,7 +154,8 @@ pub fn raw(addr: SocketAddr, request: &[u8]) -> String {
             Ok(n) => {
                 out.extend_from_slice(&buf[..n]);
                 // Once an answer has started, a short quiet spell means it is complete.
-                s.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+                s.set_read_timeout(Some(Duration::from_millis(300)))
+                    .unwrap();
             }
         }
     }
