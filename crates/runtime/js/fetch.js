@@ -1,34 +1,45 @@
 (function (host, internal) {
   "use strict";
-  // Global fetch(): builds a Request, hands it to the host's HTTP client, and wraps the answer in a Response
-  // whose body streams from the host. AbortSignal aborts the host request and rejects with the signal's reason.
+  // Global fetch(): builds a Request, hands it to the host's HTTP client (`host.fetch`, which answers
+  // synchronously with `{id, promise}`), and wraps the answer in a Response whose body streams from the host.
+  // An AbortSignal, before or during the request, rejects with the signal's reason and calls host.fetchAbort(id);
+  // after the response arrived, it errors the response body with the reason.
 
-  const SCHEMES = /^https?:$/;
+  const FETCHABLE = /^https?:/i;
+
+  function raceAbort(promise, aborted) {
+    return aborted === null ? promise : Promise.race([promise, aborted]);
+  }
 
   async function fetch(input, init = undefined) {
     const request = new Request(input, init);
     const url = request.url;
-    const scheme = url.slice(0, url.indexOf(":") + 1).toLowerCase();
-    if (!SCHEMES.test(scheme)) throw new TypeError(`Fetch API cannot load: ${url}`);
-    const signal = init && init.signal !== undefined ? init.signal : request.signal;
-    if (signal && signal.aborted) throw signal.reason;
-    const body = internal.requestHasBody(request) ? await internal.requestBodyBytes(request) : null;
-    if (signal && signal.aborted) throw signal.reason;
-    const { id, promise } = host.fetch(request.method, url, internal.headersFlat(request.headers), body, request.redirect);
+    if (!FETCHABLE.test(url)) throw new TypeError(`Fetch API cannot load: ${url}`);
+    const signal = internal.requestSignal(request);
+    if (signal !== null && signal.aborted) throw signal.reason;
+
+    let id = null;
     let onAbort = null;
-    const aborted = new Promise((_, reject) => {
-      if (!signal) return;
-      onAbort = () => {
-        host.fetchAbort(id);
-        reject(signal.reason);
-      };
+    let aborted = null;
+    if (signal !== null) {
+      aborted = new Promise((_, reject) => {
+        onAbort = () => {
+          if (id !== null) host.fetchAbort(id);
+          reject(signal.reason);
+        };
+      });
       signal.addEventListener("abort", onAbort, { once: true });
-    });
+    }
     try {
-      const [status, statusText, headers, handle, finalUrl, redirected] = await Promise.race([promise, aborted]);
-      return internal.makeResponseFromHost(status, statusText, headers, handle, finalUrl, redirected);
+      // Streaming request bodies are not supported by the host yet: the body is read fully first.
+      const body = await raceAbort(internal.requestBodyBytes(request), aborted);
+      if (signal !== null && signal.aborted) throw signal.reason;
+      const started = host.fetch(request.method, url, internal.requestHeadersFlat(request), body, request.redirect, signal);
+      id = started.id;
+      const [status, statusText, headers, handle, finalUrl, redirected] = await raceAbort(started.promise, aborted);
+      return internal.makeResponseFromHost(status, statusText, headers, handle, finalUrl, redirected, signal);
     } finally {
-      if (onAbort) signal.removeEventListener("abort", onAbort);
+      if (onAbort !== null) signal.removeEventListener("abort", onAbort);
     }
   }
 

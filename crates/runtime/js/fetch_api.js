@@ -1,22 +1,24 @@
 (function (host, internal) {
   "use strict";
-  // Headers, Blob, File, FormData, Request and Response (WHATWG Fetch, File API, XHR FormData), lean on purpose:
-  // bodies stay strings or bytes until someone asks for a stream, and incoming bodies are read straight from
-  // the host without a ReadableStream unless `.body` is touched.
+  // Headers, Blob, File, FormData, Request and Response (WHATWG Fetch, File API, XHR FormData, Cloudflare Workers).
+  // These sit on every request's hot path, so they stay lean: a body keeps the string, bytes or host handle it was
+  // made from until someone asks for it, and a ReadableStream is only created when `.body` is touched (or a clone
+  // needs a tee). Incoming headers stay a flat array until first use.
 
-  const encoder = { encode: (s) => host.utf8Encode(s) };
+  // encoding.js's encoder (lone surrogates become U+FFFD), looked up at call time.
+  const encode = (s) => internal.utf8Encode(s);
   const decode = (bytes) => host.utf8Decode(bytes, false, false);
+  const EMPTY = new Uint8Array(0);
 
-  function toBytes(source) {
+  // Compatibility flags are read at call time through a hook the runtime may provide.
+  const compatFlag = (name) => typeof internal.hasCompatFlag === "function" && internal.hasCompatFlag(name) === true;
+
+  // A Uint8Array over the same memory as an ArrayBuffer or view, or null.
+  function viewOf(source) {
     if (source instanceof Uint8Array) return source;
     if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     if (source instanceof ArrayBuffer) return new Uint8Array(source);
     return null;
-  }
-
-  function copyBytes(source) {
-    const view = toBytes(source);
-    return view.slice();
   }
 
   function concat(chunks, total) {
@@ -30,119 +32,177 @@
     return out;
   }
 
+  // Web IDL: the prototype's @@toStringTag is a non-writable, configurable data property.
+  function tag(Class, name) {
+    Object.defineProperty(Class.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  }
+
+  function requireArgs(count, needed, what) {
+    if (count < needed) {
+      throw new TypeError(`Failed to execute ${what}: ${needed} argument${needed > 1 ? "s" : ""} required, but only ${count} present.`);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------- Headers
 
   const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-  const TRIM = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+  const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+  const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
 
-  function normalizeName(name) {
+  function headerName(name) {
     name = String(name);
-    if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
+    if (!TOKEN.test(name)) throw new TypeError("Invalid header name.");
     return name.toLowerCase();
   }
 
-  function normalizeValue(value) {
-    value = String(value).replace(TRIM, "");
-    if (/[\0\r\n]/.test(value)) throw new TypeError(`Invalid header value: "${value}"`);
+  function headerValue(value) {
+    value = String(value).replace(HTTP_WS, "");
+    if (BAD_VALUE.test(value)) throw new TypeError("Invalid header value.");
     return value;
   }
 
+  // Private access for the other classes and the runtime hooks (not reachable from worker code).
+  let headersFromFlat, headersFlat, headersFreeze, headersCopy;
+
   class Headers {
-    #map = new Map(); // lower-case name -> array of values
+    #map = null; // lower-case name -> [values]; null while #flat holds trusted, not yet indexed headers
+    #flat = null;
     #immutable = false;
 
     constructor(init = undefined) {
+      this.#map = new Map();
       if (init === undefined || init === null) return;
-      if (init instanceof Headers) {
-        for (const [k, v] of init.#map) this.#map.set(k, v.slice());
-      } else if (typeof init === "object") {
-        if (typeof init[Symbol.iterator] === "function") {
-          for (const pair of init) {
-            const p = Array.from(pair);
-            if (p.length !== 2) {
-              throw new TypeError("Failed to construct 'Headers': Header pairs must contain exactly two items.");
-            }
-            this.append(p[0], p[1]);
+      if (typeof init !== "object" && typeof init !== "function") {
+        throw new TypeError(
+          "Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.",
+        );
+      }
+      if (#map in init) {
+        copyInto(this.#map, init.#entriesMap());
+        return;
+      }
+      if (typeof init[Symbol.iterator] === "function") {
+        for (const pair of init) {
+          if (pair === null || typeof pair !== "object" || typeof pair[Symbol.iterator] !== "function") {
+            throw new TypeError("Failed to construct 'Headers': The provided value cannot be converted to a sequence.");
           }
-        } else {
-          for (const key of Object.keys(init)) this.append(key, init[key]);
+          const p = Array.from(pair);
+          if (p.length !== 2) throw new TypeError("Failed to construct 'Headers': Header pairs must contain exactly two items.");
+          this.#add(p[0], p[1]);
         }
       } else {
-        throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
+        for (const key of Object.keys(init)) this.#add(key, init[key]);
       }
     }
 
-    static fromFlat(flat, immutable) {
-      const h = new Headers();
-      const map = h.#map;
-      for (let i = 0; i < flat.length; i += 2) {
-        const k = flat[i];
-        const list = map.get(k);
-        if (list) list.push(flat[i + 1]);
-        else map.set(k, [flat[i + 1]]);
+    static {
+      headersFromFlat = (flat, immutable) => {
+        const h = new Headers();
+        h.#map = null;
+        h.#flat = flat;
+        h.#immutable = immutable;
+        return h;
+      };
+      headersFlat = (h) => {
+        if (h.#map === null) return h.#flat.slice();
+        const out = [];
+        for (const [k, values] of h.#map) for (const v of values) out.push(k, v);
+        return out;
+      };
+      headersFreeze = (h) => {
+        h.#immutable = true;
+        return h;
+      };
+      // A copy, mutable unless `keepGuard` and the original is immutable (clone() keeps the guard).
+      headersCopy = (h, keepGuard = false) => {
+        const immutable = keepGuard && h.#immutable;
+        if (h.#map === null) return headersFromFlat(h.#flat, immutable);
+        const copy = new Headers();
+        copyInto(copy.#map, h.#map);
+        copy.#immutable = immutable;
+        return copy;
+      };
+    }
+
+    #entriesMap() {
+      if (this.#map === null) {
+        const map = new Map();
+        const flat = this.#flat;
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          const k = String(flat[i]).toLowerCase();
+          const list = map.get(k);
+          if (list) list.push(flat[i + 1]);
+          else map.set(k, [flat[i + 1]]);
+        }
+        this.#map = map;
+        this.#flat = null;
       }
-      h.#immutable = immutable;
-      return h;
+      return this.#map;
     }
 
-    static freeze(h) {
-      h.#immutable = true;
-      return h;
+    #add(name, value) {
+      const k = headerName(name);
+      const v = headerValue(value);
+      const map = this.#entriesMap();
+      const list = map.get(k);
+      if (list) list.push(v);
+      else map.set(k, [v]);
     }
 
-    static flat(h) {
-      const out = [];
-      for (const [k, values] of h.#map) for (const v of values) out.push(k, v);
-      return out;
-    }
-
-    #check() {
+    #checkMutable() {
       if (this.#immutable) throw new TypeError("Can't modify immutable headers.");
     }
 
     append(name, value) {
-      this.#check();
-      const k = normalizeName(name);
-      const v = normalizeValue(value);
-      const list = this.#map.get(k);
-      if (list) list.push(v);
-      else this.#map.set(k, [v]);
+      requireArgs(arguments.length, 2, "'append' on 'Headers'");
+      this.#checkMutable();
+      this.#add(name, value);
     }
 
     set(name, value) {
-      this.#check();
-      this.#map.set(normalizeName(name), [normalizeValue(value)]);
+      requireArgs(arguments.length, 2, "'set' on 'Headers'");
+      this.#checkMutable();
+      const k = headerName(name);
+      const v = headerValue(value);
+      this.#entriesMap().set(k, [v]);
     }
 
     delete(name) {
-      this.#check();
-      this.#map.delete(normalizeName(name));
+      requireArgs(arguments.length, 1, "'delete' on 'Headers'");
+      this.#checkMutable();
+      this.#entriesMap().delete(headerName(name));
     }
 
     get(name) {
-      const list = this.#map.get(normalizeName(name));
+      requireArgs(arguments.length, 1, "'get' on 'Headers'");
+      const list = this.#entriesMap().get(headerName(name));
       return list === undefined ? null : list.join(", ");
     }
 
     has(name) {
-      return this.#map.has(normalizeName(name));
+      requireArgs(arguments.length, 1, "'has' on 'Headers'");
+      return this.#entriesMap().has(headerName(name));
     }
 
     getSetCookie() {
-      const list = this.#map.get("set-cookie");
-      return list ? list.slice() : [];
+      const list = this.#entriesMap().get("set-cookie");
+      return list === undefined ? [] : list.slice();
     }
 
+    // Workers' non-standard getAll(), only for Set-Cookie.
     getAll(name) {
-      const k = normalizeName(name);
-      if (k !== "set-cookie") throw new TypeError("getAll() can only be used with the header name \"Set-Cookie\".");
+      if (headerName(name) !== "set-cookie") {
+        throw new TypeError('getAll() can only be used with the header name "Set-Cookie".');
+      }
       return this.getSetCookie();
     }
 
+    // Sorted by name, values combined with ", " except Set-Cookie, which yields one entry per value.
     *entries() {
-      const names = Array.from(this.#map.keys()).sort();
+      const map = this.#entriesMap();
+      const names = Array.from(map.keys()).sort();
       for (const k of names) {
-        const list = this.#map.get(k);
+        const list = map.get(k);
         if (list === undefined) continue;
         if (k === "set-cookie") for (const v of list) yield [k, v];
         else yield [k, list.join(", ")];
@@ -158,48 +218,67 @@
     }
 
     forEach(callback, thisArg = undefined) {
+      if (typeof callback !== "function") {
+        throw new TypeError("Failed to execute 'forEach' on 'Headers': parameter 1 is not of type 'Function'.");
+      }
       for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
-    }
-
-    [Symbol.iterator]() {
-      return this.entries();
-    }
-
-    get [Symbol.toStringTag]() {
-      return "Headers";
     }
   }
 
+  function copyInto(target, source) {
+    for (const [k, v] of source) target.set(k, v.slice());
+  }
+
+  Object.defineProperty(Headers.prototype, Symbol.iterator, {
+    value: Headers.prototype.entries,
+    writable: true,
+    configurable: true,
+  });
+  tag(Headers, "Headers");
+
   // ---------------------------------------------------------------------------------------------- Blob, File
 
-  class Blob {
-    #bytes;
-    #type;
+  let blobBytes, blobFromBytes;
 
-    constructor(parts = [], options = {}) {
-      if (parts === null || typeof parts !== "object" || typeof parts[Symbol.iterator] !== "function") {
-        if (parts !== undefined) {
+  class Blob {
+    #bytes = EMPTY; // never mutated and never handed out without a copy
+    #type = "";
+
+    constructor(parts = undefined, options = undefined) {
+      if (parts !== undefined) {
+        if (parts === null || typeof parts !== "object" || typeof parts[Symbol.iterator] !== "function") {
           throw new TypeError("Failed to construct 'Blob': The provided value cannot be converted to a sequence.");
         }
-        parts = [];
+        const chunks = [];
+        let total = 0;
+        for (const part of parts) {
+          let bytes;
+          if (part !== null && typeof part === "object" && #bytes in part) bytes = part.#bytes;
+          else {
+            const view = viewOf(part);
+            bytes = view !== null ? view.slice() : encode(String(part));
+          }
+          if (bytes.byteLength === 0) continue;
+          chunks.push(bytes);
+          total += bytes.byteLength;
+        }
+        if (chunks.length > 0) this.#bytes = concat(chunks, total);
       }
-      const chunks = [];
-      let total = 0;
-      for (const part of parts) {
-        let bytes;
-        if (part instanceof Blob) bytes = part.#bytes;
-        else if (toBytes(part)) bytes = copyBytes(part);
-        else bytes = encoder.encode(String(part));
-        chunks.push(bytes);
-        total += bytes.byteLength;
+      if (options !== undefined && options !== null) {
+        if (typeof options !== "object" && typeof options !== "function") {
+          throw new TypeError("Failed to construct 'Blob': parameter 2 is not of type 'BlobPropertyBag'.");
+        }
+        if (options.type !== undefined) this.#type = normalizeType(options.type);
       }
-      this.#bytes = chunks.length === 0 ? new Uint8Array(0) : concat(chunks, total);
-      const type = options && options.type !== undefined ? String(options.type) : "";
-      this.#type = /^[\x20-\x7e]*$/.test(type) ? type.toLowerCase() : "";
     }
 
-    static bytesOf(blob) {
-      return blob.#bytes;
+    static {
+      blobBytes = (b) => b.#bytes;
+      blobFromBytes = (bytes, type, b = new Blob()) => {
+        b.#bytes = bytes;
+        b.#type = normalizeType(type);
+        return b;
+      };
     }
 
     get size() {
@@ -210,14 +289,19 @@
       return this.#type;
     }
 
-    slice(start = 0, end = undefined, contentType = "") {
-      const size = this.size;
-      const clamp = (v) => (v < 0 ? Math.max(size + v, 0) : Math.min(v, size));
-      const from = clamp(Math.trunc(Number(start)) || 0);
-      const to = end === undefined ? size : clamp(Math.trunc(Number(end)) || 0);
-      const blob = new Blob([], { type: contentType });
-      blob.#bytes = this.#bytes.subarray(from, Math.max(from, to));
-      return blob;
+    slice(start = undefined, end = undefined, contentType = undefined) {
+      const size = this.#bytes.byteLength;
+      const clamp = (v, fallback) => {
+        if (v === undefined) return fallback;
+        v = Math.trunc(Number(v)) || 0;
+        return v < 0 ? Math.max(size + v, 0) : Math.min(v, size);
+      };
+      const from = clamp(start, 0);
+      const to = clamp(end, size);
+      return blobFromBytes(
+        this.#bytes.subarray(from, Math.max(from, to)),
+        contentType === undefined ? "" : contentType,
+      );
     }
 
     async text() {
@@ -235,23 +319,25 @@
     stream() {
       return internal.streamFromBytes(this.#bytes.slice());
     }
+  }
+  tag(Blob, "Blob");
 
-    get [Symbol.toStringTag]() {
-      return "Blob";
-    }
+  // File API: a type with characters outside U+0020..U+007E becomes "", otherwise it is lower-cased.
+  function normalizeType(type) {
+    type = String(type);
+    return /^[\x20-\x7e]*$/.test(type) ? type.toLowerCase() : "";
   }
 
   class File extends Blob {
     #name;
     #lastModified;
 
-    constructor(parts, name, options = {}) {
-      if (arguments.length < 2) {
-        throw new TypeError("Failed to construct 'File': 2 arguments required, but only " + arguments.length + " present.");
-      }
+    constructor(parts, name, options = undefined) {
+      requireArgs(arguments.length, 2, "'constructor' on 'File'");
       super(parts, options);
       this.#name = String(name);
-      this.#lastModified = options && options.lastModified !== undefined ? Number(options.lastModified) : Date.now();
+      const lm = options !== undefined && options !== null ? options.lastModified : undefined;
+      this.#lastModified = lm === undefined ? Date.now() : Math.trunc(Number(lm)) || 0;
     }
 
     get name() {
@@ -261,25 +347,22 @@
     get lastModified() {
       return this.#lastModified;
     }
-
-    get [Symbol.toStringTag]() {
-      return "File";
-    }
   }
+  tag(File, "File");
 
   // ---------------------------------------------------------------------------------------------- FormData
 
-  function formEntry(name, value, filename) {
-    name = String(name);
+  let formEntries;
+
+  // XHR: a Blob that is not a File becomes a File named "blob"; a filename renames a File.
+  function toFormValue(value, filename) {
     if (value instanceof Blob) {
-      if (!(value instanceof File) || filename !== undefined) {
-        value = new File([value], filename !== undefined ? String(filename) : value instanceof File ? value.name : "blob", {
-          type: value.type,
-        });
-      }
-      return [name, value];
+      if (value instanceof File && filename === undefined) return value;
+      const name = filename !== undefined ? String(filename) : value instanceof File ? value.name : "blob";
+      const f = new File([], name, value instanceof File ? { lastModified: value.lastModified } : undefined);
+      return blobFromBytes(blobBytes(value), value.type, f);
     }
-    return [name, String(value)];
+    return String(value);
   }
 
   class FormData {
@@ -287,146 +370,197 @@
 
     constructor(form = undefined) {
       if (form !== undefined) {
-        throw new TypeError("Failed to construct 'FormData': HTML forms are not supported in Workers.");
+        throw new TypeError("Failed to construct 'FormData': parameter 1 is not of type 'HTMLFormElement'.");
       }
     }
 
-    static entriesOf(fd) {
-      return fd.#entries;
+    static {
+      formEntries = (fd) => fd.#entries;
     }
 
     append(name, value, filename = undefined) {
-      this.#entries.push(formEntry(name, value, filename));
+      requireArgs(arguments.length, 2, "'append' on 'FormData'");
+      this.#entries.push([String(name), toFormValue(value, filename)]);
     }
 
     set(name, value, filename = undefined) {
-      const entry = formEntry(name, value, filename);
-      const i = this.#entries.findIndex(([n]) => n === entry[0]);
-      if (i === -1) {
+      requireArgs(arguments.length, 2, "'set' on 'FormData'");
+      name = String(name);
+      const entry = [name, toFormValue(value, filename)];
+      const first = this.#entries.findIndex((e) => e[0] === name);
+      if (first === -1) {
         this.#entries.push(entry);
-      } else {
-        this.#entries[i] = entry;
-        this.#entries = this.#entries.filter(([n], j) => j <= i || n !== entry[0]);
+        return;
       }
+      this.#entries = this.#entries.filter((e, i) => i <= first || e[0] !== name);
+      this.#entries[first] = entry;
     }
 
     get(name) {
+      requireArgs(arguments.length, 1, "'get' on 'FormData'");
       name = String(name);
-      const e = this.#entries.find(([n]) => n === name);
-      return e ? e[1] : null;
+      const e = this.#entries.find((e) => e[0] === name);
+      return e === undefined ? null : e[1];
     }
 
     getAll(name) {
+      requireArgs(arguments.length, 1, "'getAll' on 'FormData'");
       name = String(name);
-      return this.#entries.filter(([n]) => n === name).map(([, v]) => v);
+      const out = [];
+      for (const e of this.#entries) if (e[0] === name) out.push(e[1]);
+      return out;
     }
 
     has(name) {
+      requireArgs(arguments.length, 1, "'has' on 'FormData'");
       name = String(name);
-      return this.#entries.some(([n]) => n === name);
+      return this.#entries.some((e) => e[0] === name);
     }
 
     delete(name) {
+      requireArgs(arguments.length, 1, "'delete' on 'FormData'");
       name = String(name);
-      this.#entries = this.#entries.filter(([n]) => n !== name);
+      this.#entries = this.#entries.filter((e) => e[0] !== name);
     }
 
     *entries() {
-      for (const [n, v] of this.#entries) yield [n, v];
+      // Live, as Web IDL iterators are: entries appended during iteration are visited.
+      for (let i = 0; i < this.#entries.length; i++) yield [this.#entries[i][0], this.#entries[i][1]];
     }
 
     *keys() {
-      for (const [n] of this.#entries) yield n;
+      for (const [k] of this.entries()) yield k;
     }
 
     *values() {
-      for (const [, v] of this.#entries) yield v;
+      for (const [, v] of this.entries()) yield v;
     }
 
     forEach(callback, thisArg = undefined) {
-      for (const [n, v] of this.#entries) callback.call(thisArg, v, n, this);
-    }
-
-    [Symbol.iterator]() {
-      return this.entries();
-    }
-
-    get [Symbol.toStringTag]() {
-      return "FormData";
+      if (typeof callback !== "function") {
+        throw new TypeError("Failed to execute 'forEach' on 'FormData': parameter 1 is not of type 'Function'.");
+      }
+      for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
     }
   }
+  Object.defineProperty(FormData.prototype, Symbol.iterator, {
+    value: FormData.prototype.entries,
+    writable: true,
+    configurable: true,
+  });
+  tag(FormData, "FormData");
 
-  function escapeFormName(s) {
-    return s.replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
+  // ---------------------------------------------------------------------------------------------- multipart
+
+  const toCRLF = (s) => s.replace(/\r\n|\r|\n/g, "\r\n");
+  const escapeField = (s) => s.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+
+  function randomBoundary() {
+    let s = "";
+    for (let i = 0; i < 3; i++) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
+    return "----corral-form-" + s;
   }
 
+  // HTML's multipart/form-data encoding algorithm.
   function serializeMultipart(fd) {
-    const hex = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
-    const boundary = "----corral" + hex;
+    const boundary = randomBoundary();
     const chunks = [];
     let total = 0;
-    const push = (b) => {
+    let text = "";
+    const flushText = () => {
+      if (text === "") return;
+      const b = encode(text);
       chunks.push(b);
       total += b.byteLength;
+      text = "";
     };
-    for (const [name, value] of FormData.entriesOf(fd)) {
-      let head = `--${boundary}\r\nContent-Disposition: form-data; name="${escapeFormName(name)}"`;
-      if (value instanceof File) {
-        head += `; filename="${escapeFormName(value.name)}"\r\nContent-Type: ${value.type || "application/octet-stream"}`;
+    for (const [name, value] of formEntries(fd)) {
+      text += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeField(toCRLF(name))}"`;
+      if (typeof value === "string") {
+        text += `\r\n\r\n${toCRLF(value)}\r\n`;
+      } else {
+        text += `; filename="${escapeField(value.name)}"\r\nContent-Type: ${value.type || "application/octet-stream"}\r\n\r\n`;
+        flushText();
+        const b = blobBytes(value);
+        chunks.push(b);
+        total += b.byteLength;
+        text = "\r\n";
       }
-      push(encoder.encode(head + "\r\n\r\n"));
-      push(value instanceof File ? Blob.bytesOf(value) : encoder.encode(value.replace(/\r?\n|\r/g, "\r\n")));
-      push(encoder.encode("\r\n"));
     }
-    push(encoder.encode(`--${boundary}--\r\n`));
+    text += `--${boundary}--\r\n`;
+    flushText();
     return { bytes: concat(chunks, total), type: `multipart/form-data; boundary=${boundary}` };
   }
 
-  function latin1(bytes) {
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
-    return s;
+  function indexOfBytes(hay, needle, from) {
+    const first = needle[0];
+    const n = needle.length;
+    const last = hay.length - n;
+    for (let i = hay.indexOf(first, from); i !== -1 && i <= last; i = hay.indexOf(first, i + 1)) {
+      let j = 1;
+      while (j < n && hay[i + j] === needle[j]) j++;
+      if (j === n) return i;
+    }
+    return -1;
   }
 
+  // One parameter of a header value such as `form-data; name="x"; filename="y"`, or null.
   function headerParam(value, param) {
     const re = new RegExp(`;\\s*${param}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, "i");
     const m = re.exec(value);
-    return m ? (m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]) : null;
+    if (m === null) return null;
+    if (m[2] !== undefined) return m[2];
+    return m[1].replace(/\\(.)/g, "$1").replace(/%0A/gi, "\n").replace(/%0D/gi, "\r").replace(/%22/g, '"');
   }
+
+  const BAD_FORM = "Failed to parse body as FormData.";
 
   function parseMultipart(bytes, contentType) {
     const boundary = headerParam(contentType, "boundary");
-    if (!boundary) throw new TypeError("Failed to parse body as FormData: multipart boundary missing.");
-    const text = latin1(bytes);
-    const delimiter = "--" + boundary;
+    if (!boundary) throw new TypeError(`${BAD_FORM} The multipart boundary is missing.`);
+    const delimiter = encode("--" + boundary);
+    const nextDelimiter = encode("\r\n--" + boundary);
+    const CRLFCRLF = encode("\r\n\r\n");
     const fd = new FormData();
-    let pos = text.indexOf(delimiter);
-    if (pos === -1) throw new TypeError("Failed to parse body as FormData.");
+    let pos = indexOfBytes(bytes, delimiter, 0);
+    if (pos === -1 || (pos > 0 && (bytes[pos - 2] !== 13 || bytes[pos - 1] !== 10))) throw new TypeError(BAD_FORM);
     for (;;) {
       pos += delimiter.length;
-      if (text.startsWith("--", pos)) break;
-      if (text.startsWith("\r\n", pos)) pos += 2;
-      const headerEnd = text.indexOf("\r\n\r\n", pos);
-      if (headerEnd === -1) throw new TypeError("Failed to parse body as FormData.");
-      const headerText = decode(bytes.subarray(pos, headerEnd));
-      const next = text.indexOf("\r\n" + delimiter, headerEnd + 4);
-      if (next === -1) throw new TypeError("Failed to parse body as FormData.");
-      const content = bytes.subarray(headerEnd + 4, next);
-      let disposition = "";
-      let type = "";
-      for (const line of headerText.split("\r\n")) {
+      if (bytes[pos] === 45 && bytes[pos + 1] === 45) break; // "--": the close delimiter
+      while (bytes[pos] === 32 || bytes[pos] === 9) pos++; // transport padding
+      if (bytes[pos] !== 13 || bytes[pos + 1] !== 10) throw new TypeError(BAD_FORM);
+      pos += 2;
+      let headerEnd;
+      let contentStart;
+      if (bytes[pos] === 13 && bytes[pos + 1] === 10) {
+        headerEnd = pos;
+        contentStart = pos + 2;
+      } else {
+        headerEnd = indexOfBytes(bytes, CRLFCRLF, pos);
+        if (headerEnd === -1) throw new TypeError(BAD_FORM);
+        contentStart = headerEnd + 4;
+      }
+      const next = indexOfBytes(bytes, nextDelimiter, contentStart);
+      if (next === -1) throw new TypeError(BAD_FORM);
+      let disposition = null;
+      let type = null;
+      for (const line of decode(bytes.subarray(pos, headerEnd)).split("\r\n")) {
         const colon = line.indexOf(":");
         if (colon === -1) continue;
         const key = line.slice(0, colon).trim().toLowerCase();
-        const value = line.slice(colon + 1).trim();
-        if (key === "content-disposition") disposition = value;
-        else if (key === "content-type") type = value;
+        if (key === "content-disposition") disposition = line.slice(colon + 1).trim();
+        else if (key === "content-type") type = line.slice(colon + 1).trim();
       }
+      if (disposition === null || !/^form-data\s*(;|$)/i.test(disposition)) throw new TypeError(BAD_FORM);
       const name = headerParam(disposition, "name");
-      if (name === null) throw new TypeError("Failed to parse body as FormData: a part has no name.");
+      if (name === null) throw new TypeError(BAD_FORM);
       const filename = headerParam(disposition, "filename");
-      if (filename !== null) fd.append(name, new File([content.slice()], filename, { type }));
-      else fd.append(name, decode(content));
+      const content = bytes.subarray(contentStart, next);
+      if (filename !== null) {
+        fd.append(name, blobFromBytes(content.slice(), type === null ? "text/plain" : type, new File([], filename)));
+      } else {
+        fd.append(name, decode(content));
+      }
       pos = next + 2;
     }
     return fd;
@@ -435,22 +569,25 @@
   // ---------------------------------------------------------------------------------------------- Body
 
   const USED = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
+  const LOCKED = "This ReadableStream is currently locked to a reader.";
 
-  // A body is one of: null, {string}, {bytes}, {handle} (host byte source), {stream} (ReadableStream).
+  // What a body is made of (one field set), all private to this file:
+  //   {string}  text, encoded on demand;
+  //   {bytes, shared}  bytes we own (`shared` when a Blob or a clone holds them too, so hand out copies);
+  //   {handle}  a host byte source, read with host.bodyRead;
+  //   {stream}  a ReadableStream.
   function extractBody(init, headers) {
     let body;
     let type = null;
     if (typeof init === "string") {
       body = { string: init };
       type = "text/plain;charset=UTF-8";
-    } else if (toBytes(init)) {
-      body = { bytes: copyBytes(init) };
     } else if (init instanceof Blob) {
-      body = { bytes: Blob.bytesOf(init) };
-      if (init.type) type = init.type;
+      body = { bytes: blobBytes(init), shared: true };
+      if (init.type !== "") type = init.type;
     } else if (init instanceof FormData) {
       const m = serializeMultipart(init);
-      body = { bytes: m.bytes };
+      body = { bytes: m.bytes, shared: false };
       type = m.type;
     } else if (typeof URLSearchParams === "function" && init instanceof URLSearchParams) {
       body = { string: init.toString() };
@@ -461,8 +598,13 @@
       }
       body = { stream: init };
     } else {
-      body = { string: String(init) };
-      type = "text/plain;charset=UTF-8";
+      const view = viewOf(init);
+      if (view !== null) {
+        body = { bytes: view.slice(), shared: false };
+      } else {
+        body = { string: String(init) };
+        type = "text/plain;charset=UTF-8";
+      }
     }
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
     return body;
@@ -474,209 +616,317 @@
     for (;;) {
       const chunk = await host.bodyRead(handle);
       if (chunk === undefined) break;
+      if (chunk.byteLength === 0) continue;
       chunks.push(chunk);
       total += chunk.byteLength;
     }
     return total === 0 ? new Uint8Array(0) : concat(chunks, total);
   }
 
-  // Shared by Request and Response: state lives in a plain object so both classes reuse the same code.
-  class BodyState {
-    constructor(body) {
-      this.body = body; // null | {string} | {bytes} | {handle} | {stream}
-      this.used = false;
+  // A fetch() response body read from the host that errors with the signal's reason when the signal aborts.
+  function abortableHostStream(handle, signal) {
+    let controller;
+    let done = false;
+    const finish = () => {
+      done = true;
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      if (done) return;
+      finish();
+      host.bodyCancel(handle);
+      controller.error(signal.reason);
+    };
+    return new ReadableStream(
+      {
+        type: "bytes",
+        start(c) {
+          controller = c;
+          if (signal.aborted) onAbort();
+          else signal.addEventListener("abort", onAbort, { once: true });
+        },
+        async pull(c) {
+          let chunk;
+          try {
+            chunk = await host.bodyRead(handle);
+          } catch (e) {
+            if (done) return;
+            finish();
+            throw e;
+          }
+          if (done) return;
+          if (chunk === undefined) {
+            finish();
+            c.close();
+          } else if (chunk.byteLength > 0) {
+            c.enqueue(chunk);
+          }
+        },
+        cancel() {
+          if (done) return;
+          finish();
+          host.bodyCancel(handle);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  function streamOf(b) {
+    if (b.stream === undefined) {
+      if (b.handle !== undefined) {
+        b.stream = b.signal ? abortableHostStream(b.handle, b.signal) : internal.streamFromHost(b.handle);
+        b.signal = undefined;
+      }
+      else if (b.bytes !== undefined) b.stream = internal.streamFromBytes(b.shared ? b.bytes.slice() : b.bytes);
+      else b.stream = internal.streamFromBytes(encode(b.string));
+      b.string = b.bytes = b.handle = undefined;
+    }
+    return b.stream;
+  }
+
+  // Private access to a Body's state for Request, Response and the runtime hooks.
+  let bodyOf, setBody, bodyUsed, takeBody, cloneBody;
+
+  // The Fetch "Body" mixin as a base class (as workerd has it). Not a global.
+  class Body {
+    #body = null;
+    #used = false;
+
+    static {
+      bodyOf = (o) => o.#body;
+      setBody = (o, body) => {
+        o.#body = body;
+        o.#used = false;
+      };
+      bodyUsed = (o) => o.#used || (o.#body !== null && o.#body.stream !== undefined && internal.isDisturbed(o.#body.stream));
+      // Marks the body used and returns its state, or throws if it cannot be used (already used or locked).
+      takeBody = (o) => {
+        const b = o.#body;
+        if (b === null) return null;
+        if (bodyUsed(o)) throw new TypeError(USED);
+        if (b.stream !== undefined && b.stream.locked) throw new TypeError(LOCKED);
+        o.#used = true;
+        return b;
+      };
+      // A copy of the body state for clone(): strings and bytes are shared, streams are teed.
+      cloneBody = (o) => {
+        const b = o.#body;
+        if (b === null) return null;
+        if (bodyUsed(o)) throw new TypeError(USED);
+        if (b.string !== undefined) return { string: b.string };
+        if (b.bytes !== undefined) {
+          b.shared = true;
+          return { bytes: b.bytes, shared: true };
+        }
+        const [one, two] = streamOf(b).tee();
+        b.stream = one;
+        return { stream: two };
+      };
     }
 
-    stream() {
-      const b = this.body;
+    get body() {
+      const b = this.#body;
       if (b === null) return null;
-      if (b.stream === undefined) {
-        if (b.handle !== undefined) b.stream = internal.streamFromHost(b.handle);
-        else b.stream = internal.streamFromBytes(b.bytes !== undefined ? b.bytes : encoder.encode(b.string));
+      // Consumed without a stream: the stream is an empty one, and bodyUsed stays true.
+      if (this.#used && b.stream === undefined) {
+        b.stream = internal.streamFromBytes(new Uint8Array(0));
         b.string = b.bytes = b.handle = undefined;
       }
-      return b.stream;
+      return streamOf(b);
     }
 
-    isUsed() {
-      if (this.used) return true;
-      const s = this.body && this.body.stream;
-      return s !== undefined && internal.isDisturbed(s);
+    get bodyUsed() {
+      return bodyUsed(this);
     }
 
-    take() {
-      if (this.isUsed()) return Promise.reject(new TypeError(USED));
-      if (this.body && this.body.stream !== undefined && this.body.stream.locked) {
-        return Promise.reject(new TypeError("This ReadableStream is currently locked to a reader."));
+    // The body's bytes, consuming it; `owned` tells whether the caller may hand them out without copying.
+    async #consume() {
+      const b = takeBody(this);
+      if (b === null) return { bytes: new Uint8Array(0), owned: true };
+      if (b.bytes !== undefined) {
+        const r = { bytes: b.bytes, owned: !b.shared };
+        b.bytes = undefined;
+        return r;
       }
-      this.used = true;
-      return null;
+      if (b.string !== undefined) {
+        const s = b.string;
+        b.string = undefined;
+        return { bytes: encode(s), owned: true };
+      }
+      if (b.handle !== undefined && !b.signal) {
+        const h = b.handle;
+        b.handle = undefined;
+        return { bytes: await readHost(h), owned: true };
+      }
+      return { bytes: await internal.readAllBytes(streamOf(b)), owned: true };
+    }
+
+    async #text() {
+      const b = this.#body;
+      if (b !== null && b.string !== undefined && !this.#used) {
+        this.#used = true;
+        let s = b.string;
+        b.string = undefined;
+        // What encoding then decoding as UTF-8 would give: a leading BOM is dropped, lone surrogates become U+FFFD.
+        if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+        return typeof s.toWellFormed === "function" ? s.toWellFormed() : s;
+      }
+      return decode((await this.#consume()).bytes);
+    }
+
+    async arrayBuffer() {
+      const { bytes, owned } = await this.#consume();
+      if (owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer;
+      return bytes.slice().buffer;
     }
 
     async bytes() {
-      const refused = this.take();
-      if (refused) return refused;
-      const b = this.body;
-      if (b === null) return new Uint8Array(0);
-      if (b.bytes !== undefined) return b.bytes;
-      if (b.string !== undefined) return encoder.encode(b.string);
-      if (b.handle !== undefined) return readHost(b.handle);
-      return internal.readAllBytes(b.stream);
+      const { bytes, owned } = await this.#consume();
+      return owned ? bytes : bytes.slice();
     }
 
     async text() {
-      const b = this.body;
-      if (b !== null && b.string !== undefined && !this.used) {
-        this.used = true;
-        return b.string;
+      return this.#text();
+    }
+
+    async json() {
+      return JSON.parse(await this.#text());
+    }
+
+    async blob() {
+      const { bytes } = await this.#consume();
+      // A Blob never mutates or leaks its bytes, so it can share them.
+      return blobFromBytes(bytes, this.headers.get("content-type") ?? "");
+    }
+
+    async formData() {
+      const type = this.headers.get("content-type") ?? "";
+      const essence = type.split(";")[0].trim().toLowerCase();
+      if (essence === "multipart/form-data") return parseMultipart((await this.#consume()).bytes, type);
+      if (essence === "application/x-www-form-urlencoded") {
+        const fd = new FormData();
+        for (const [k, v] of new URLSearchParams(await this.#text())) fd.append(k, v);
+        return fd;
       }
-      return decode(await this.bytes());
+      throw new TypeError(
+        "Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded",
+      );
     }
-
-    clone() {
-      const b = this.body;
-      if (this.isUsed()) throw new TypeError("Body has already been used. It can only be used once.");
-      if (b === null) return null;
-      if (b.string !== undefined) return { string: b.string };
-      if (b.bytes !== undefined) return { bytes: b.bytes };
-      const [one, two] = this.stream().tee();
-      b.stream = one;
-      return { stream: two };
-    }
-  }
-
-  function defineBodyMethods(Class, stateOf) {
-    Object.defineProperties(Class.prototype, {
-      body: {
-        get() {
-          return stateOf(this).stream();
-        },
-        configurable: true,
-      },
-      bodyUsed: {
-        get() {
-          return stateOf(this).isUsed();
-        },
-        configurable: true,
-      },
-    });
-    Object.assign(Class.prototype, {
-      async arrayBuffer() {
-        const bytes = await stateOf(this).bytes();
-        return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-      },
-      async bytes() {
-        return (await stateOf(this).bytes()).slice();
-      },
-      async text() {
-        return stateOf(this).text();
-      },
-      async json() {
-        return JSON.parse(await stateOf(this).text());
-      },
-      async blob() {
-        const bytes = await stateOf(this).bytes();
-        return new Blob([bytes], { type: this.headers.get("content-type") || "" });
-      },
-      async formData() {
-        const type = this.headers.get("content-type") || "";
-        if (/^multipart\/form-data/i.test(type)) return parseMultipart(await stateOf(this).bytes(), type);
-        if (/^application\/x-www-form-urlencoded/i.test(type)) {
-          const fd = new FormData();
-          for (const [k, v] of new URLSearchParams(await stateOf(this).text())) fd.append(k, v);
-          return fd;
-        }
-        throw new TypeError("Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded.");
-      },
-    });
   }
 
   // ---------------------------------------------------------------------------------------------- Request
 
   const REDIRECTS = ["follow", "manual", "error"];
-  // Passed as the first constructor argument to build an empty instance (private fields exist only on objects
-  // made by the constructor).
+  const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+  const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+  const CACHE_MODES = ["no-store", "no-cache"];
+  // Passed as the constructor's first argument by the hooks to get an instance to fill in.
   const BARE = Symbol("bare");
-  let neverAborted = null;
 
-  class Request {
-    #state;
-    #method;
-    #url;
-    #headers;
-    #redirect;
-    #signal;
-    #cf;
+  function normalizeMethod(method) {
+    method = String(method);
+    if (!TOKEN.test(method)) throw new TypeError(`Invalid HTTP method string: ${method}`);
+    const upper = method.toUpperCase();
+    if (FORBIDDEN_METHODS.has(upper)) throw new TypeError(`Invalid HTTP method string: ${method}`);
+    return NORMALIZED_METHODS.has(upper) || compatFlag("upper_case_all_http_methods") ? upper : method;
+  }
+
+  let requestSignal, makeRequest;
+
+  class Request extends Body {
+    #method = "GET";
+    #url = "";
+    #headers = null;
+    #redirect = "follow";
+    #signal = null; // the AbortSignal given in init, or null
+    #ownSignal = null; // a never-aborted signal, made when `signal` is read on a request without one
+    #cf = undefined;
+    #integrity = "";
+    #keepalive = false;
+    #cache = undefined;
 
     constructor(input, init = undefined) {
+      super();
       if (input === BARE) return;
-      if (arguments.length === 0) {
-        throw new TypeError("Failed to construct 'Request': 1 argument required, but only 0 present.");
+      requireArgs(arguments.length, 1, "'constructor' on 'Request'");
+      if (init === undefined || init === null) init = {};
+      else if (typeof init !== "object" && typeof init !== "function") {
+        throw new TypeError("Failed to construct 'Request': parameter 2 is not of type 'RequestInit'.");
       }
-      init = init === undefined || init === null ? {} : init;
       let inputBody = null;
-      if (input instanceof Request) {
+      let fromRequest = null;
+      if (input !== null && typeof input === "object" && #method in input) {
+        fromRequest = input;
         this.#method = input.#method;
         this.#url = input.#url;
         this.#redirect = input.#redirect;
         this.#signal = input.#signal;
         this.#cf = input.#cf;
-        this.#headers = new Headers(input.#headers);
-        if (init.body === undefined && input.#state.body !== null) {
-          if (input.#state.isUsed()) throw new TypeError(USED);
-          inputBody = input.#state.body;
-          input.#state.used = true;
-        }
+        this.#integrity = input.#integrity;
+        this.#keepalive = input.#keepalive;
+        this.#cache = input.#cache;
+        inputBody = bodyOf(input);
       } else {
+        const text = String(input);
         let parsed;
         try {
-          parsed = new URL(String(input));
+          parsed = new URL(text);
         } catch {
-          throw new TypeError(`Failed to construct 'Request': Invalid URL: ${String(input)}`);
+          throw new TypeError(`Failed to construct 'Request': Invalid URL: ${text}`);
         }
         this.#url = parsed.href;
-        this.#method = "GET";
-        this.#redirect = "follow";
-        this.#headers = new Headers();
       }
-      if (init.method !== undefined) {
-        const m = String(init.method);
-        if (!TOKEN.test(m)) throw new TypeError(`Invalid HTTP method: ${m}`);
-        this.#method = m.toUpperCase();
+      if (init.method !== undefined) this.#method = normalizeMethod(init.method);
+      if (init.redirect !== undefined) {
+        const r = String(init.redirect);
+        if (!REDIRECTS.includes(r)) {
+          throw new TypeError(`Failed to construct 'Request': '${r}' is not a valid value for enumeration RequestRedirect.`);
+        }
+        this.#redirect = r;
+      }
+      if (init.signal !== undefined) {
+        if (init.signal !== null && !internal.isAbortSignal(init.signal)) {
+          throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
+        }
+        this.#signal = init.signal;
+      }
+      if (init.cf !== undefined) this.#cf = init.cf;
+      if (init.integrity !== undefined) this.#integrity = String(init.integrity);
+      if (init.keepalive !== undefined) this.#keepalive = Boolean(init.keepalive);
+      if (init.cache !== undefined) {
+        const c = String(init.cache);
+        if (!CACHE_MODES.includes(c)) throw new TypeError(`Unsupported cache mode: ${c}`);
+        this.#cache = c;
       }
       if (init.headers !== undefined) this.#headers = new Headers(init.headers);
-      if (init.redirect !== undefined) {
-        if (!REDIRECTS.includes(init.redirect)) {
-          throw new TypeError(`Failed to construct 'Request': '${init.redirect}' is not a valid value for enumeration RequestRedirect.`);
-        }
-        this.#redirect = init.redirect;
+      else if (fromRequest !== null) this.#headers = headersCopy(fromRequest.#headers);
+      else this.#headers = new Headers();
+
+      const hasInitBody = init.body !== undefined && init.body !== null;
+      if ((hasInitBody || inputBody !== null) && (this.#method === "GET" || this.#method === "HEAD")) {
+        throw new TypeError("Request with a GET or HEAD method cannot have a body.");
       }
-      if (init.signal !== undefined) this.#signal = init.signal;
-      if (init.cf !== undefined) this.#cf = init.cf;
-      let body = inputBody;
-      if (init.body !== undefined && init.body !== null) {
-        if (this.#method === "GET" || this.#method === "HEAD") {
-          throw new TypeError("Request with a GET or HEAD method cannot have a body.");
-        }
-        body = extractBody(init.body, this.#headers);
+      if (hasInitBody) {
+        setBody(this, extractBody(init.body, this.#headers));
+      } else if (inputBody !== null) {
+        // The new request takes the input's body; the input is left used.
+        setBody(this, takeBodyForTransfer(fromRequest));
       }
-      this.#state = new BodyState(body);
     }
 
-    static incoming(method, url, flatHeaders, bodyHandle, cf) {
-      const r = new Request(BARE);
-      r.#method = method;
-      r.#url = url;
-      r.#headers = Headers.fromFlat(flatHeaders, true);
-      r.#redirect = "manual";
-      r.#signal = undefined;
-      r.#cf = cf;
-      r.#state = new BodyState(bodyHandle === null ? null : { handle: bodyHandle });
-      return r;
-    }
-
-    static stateOf(r) {
-      return r.#state;
+    static {
+      requestSignal = (r) => r.#signal;
+      makeRequest = (method, url, headers, body, cf, redirect) => {
+        const r = new Request(BARE);
+        r.#method = method;
+        r.#url = url;
+        r.#headers = headers;
+        r.#redirect = redirect;
+        r.#cf = cf;
+        setBody(r, body);
+        return r;
+      };
     }
 
     get method() {
@@ -692,11 +942,9 @@
       return this.#redirect;
     }
     get signal() {
-      if (this.#signal === undefined || this.#signal === null) {
-        neverAborted ??= new AbortController().signal;
-        return neverAborted;
-      }
-      return this.#signal;
+      if (this.#signal !== null) return this.#signal;
+      this.#ownSignal ??= new AbortController().signal;
+      return this.#ownSignal;
     }
     get cf() {
       return this.#cf;
@@ -705,138 +953,169 @@
       return null;
     }
     get keepalive() {
-      return false;
+      return this.#keepalive;
     }
     get integrity() {
-      return "";
+      return this.#integrity;
     }
     get cache() {
-      return undefined;
+      return this.#cache;
     }
 
     clone() {
-      const r = new Request(BARE);
-      r.#method = this.#method;
-      r.#url = this.#url;
-      r.#headers = new Headers(this.#headers);
-      r.#redirect = this.#redirect;
+      const r = makeRequest(this.#method, this.#url, headersCopy(this.#headers, true), cloneBody(this), this.#cf, this.#redirect);
       r.#signal = this.#signal;
-      r.#cf = this.#cf;
-      r.#state = new BodyState(this.#state.clone());
+      r.#integrity = this.#integrity;
+      r.#keepalive = this.#keepalive;
+      r.#cache = this.#cache;
       return r;
     }
-
-    get [Symbol.toStringTag]() {
-      return "Request";
-    }
   }
-  defineBodyMethods(Request, (r) => Request.stateOf(r));
+  tag(Request, "Request");
+
+  function takeBodyForTransfer(from) {
+    if (bodyUsed(from)) throw new TypeError("Cannot reconstruct a Request with a used body.");
+    const b = takeBody(from);
+    // The input keeps reporting bodyUsed; its `body` becomes an empty, consumed stream.
+    const moved = { string: b.string, bytes: b.bytes, shared: b.shared, handle: b.handle, signal: b.signal, stream: b.stream };
+    b.string = b.bytes = b.handle = b.signal = b.stream = undefined;
+    return moved;
+  }
 
   // ---------------------------------------------------------------------------------------------- Response
 
-  const NULL_BODY = new Set([101, 204, 205, 304]);
-  const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+  const NULL_BODY_STATUSES = [101, 204, 205, 304];
+  const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+  const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
+  const ENCODE_BODY = ["automatic", "manual"];
 
-  class Response {
-    #state;
-    #status;
-    #statusText;
-    #headers;
+  let responseInternals;
+
+  class Response extends Body {
+    #status = 200;
+    #statusText = "";
+    #headers = null;
     #url = "";
     #redirected = false;
     #webSocket = null;
     #type = "default";
+    #cf = undefined;
+    #encodeBody = "automatic";
 
     constructor(body = null, init = undefined) {
+      super();
       if (body === BARE) return;
-      init = init === undefined || init === null ? {} : init;
+      if (init === undefined || init === null) init = {};
+      else if (typeof init !== "object" && typeof init !== "function") {
+        throw new TypeError("Failed to construct 'Response': parameter 2 is not of type 'ResponseInit'.");
+      }
+      const webSocket = init.webSocket === undefined || init.webSocket === null ? null : init.webSocket;
       const status = init.status === undefined ? 200 : Number(init.status);
-      const webSocket = init.webSocket === undefined ? null : init.webSocket;
+      if (webSocket !== null && status !== 101) throw new RangeError("Responses with a WebSocket must have status code 101.");
       if (!Number.isInteger(status) || ((status < 200 || status > 599) && !(status === 101 && webSocket !== null))) {
-        throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
+        throw new RangeError(
+          `Failed to construct 'Response': The status provided (${init.status}) is outside the range [200, 599].`,
+        );
       }
       const statusText = init.statusText === undefined ? "" : String(init.statusText);
-      if (/[\r\n]/.test(statusText)) throw new TypeError("Invalid statusText.");
+      if (!REASON_PHRASE.test(statusText)) throw new TypeError("Failed to construct 'Response': Invalid statusText.");
+      if (init.encodeBody !== undefined) {
+        const e = String(init.encodeBody);
+        if (!ENCODE_BODY.includes(e)) {
+          throw new TypeError(`Failed to construct 'Response': '${e}' is not a valid value for enumeration ResponseBodyEncoding.`);
+        }
+        this.#encodeBody = e;
+      }
       this.#status = status;
       this.#statusText = statusText;
       this.#webSocket = webSocket;
-      this.#headers = init.headers instanceof Headers ? new Headers(init.headers) : new Headers(init.headers);
-      let extracted = null;
+      if (init.cf !== undefined) this.#cf = init.cf;
+      this.#headers = init.headers === undefined ? new Headers() : new Headers(init.headers);
       if (body !== null && body !== undefined) {
-        if (NULL_BODY.has(status)) {
+        if (NULL_BODY_STATUSES.includes(status)) {
           throw new TypeError("Response with null body status (101, 204, 205, or 304) cannot have a body.");
         }
-        extracted = extractBody(body, this.#headers);
+        setBody(this, extractBody(body, this.#headers));
       }
-      this.#state = new BodyState(extracted);
     }
 
-    static fromHost(status, statusText, flatHeaders, bodyHandle, url, redirected) {
-      const r = new Response(BARE);
-      r.#status = status;
-      r.#statusText = statusText;
-      r.#headers = Headers.fromFlat(flatHeaders, false);
-      r.#url = url;
-      r.#redirected = redirected;
-      r.#webSocket = null;
-      r.#type = "default";
-      let body = null;
-      if (bodyHandle !== null && bodyHandle !== undefined) {
-        if (NULL_BODY.has(status)) host.bodyCancel(bodyHandle);
-        else body = { handle: bodyHandle };
-      }
-      r.#state = new BodyState(body);
-      return r;
-    }
-
-    static parts(r) {
-      const state = r.#state;
-      if (state.isUsed()) throw new TypeError(USED);
-      const b = state.body;
-      let body = null;
-      if (b !== null) {
-        state.used = true;
-        if (b.string !== undefined) body = b.string;
-        else if (b.bytes !== undefined) body = b.bytes;
-        else body = state.stream();
-      }
-      return {
-        status: r.#status,
-        statusText: r.#statusText,
-        headers: Headers.flat(r.#headers),
-        body,
-        webSocket: r.#webSocket,
+    static {
+      responseInternals = {
+        fromHost(status, statusText, flatHeaders, bodyHandle, url, redirected, signal) {
+          const r = new Response(BARE);
+          r.#status = status;
+          r.#statusText = statusText ?? "";
+          // As in workerd, a fetched response's headers are immutable; `new Response(r.body, r)` makes them mutable.
+          r.#headers = headersFromFlat(flatHeaders, true);
+          r.#url = url ?? "";
+          r.#redirected = redirected === true;
+          if (bodyHandle !== null && bodyHandle !== undefined) {
+            if (NULL_BODY_STATUSES.includes(status)) host.bodyCancel(bodyHandle);
+            else setBody(r, signal ? { handle: bodyHandle, signal } : { handle: bodyHandle });
+          }
+          return r;
+        },
+        parts(r) {
+          if (r.#type === "error") {
+            throw new TypeError("Return value from the fetch handler must not be an error response (Response.error()).");
+          }
+          const b = takeBody(r);
+          let body = null;
+          if (b !== null) {
+            if (b.string !== undefined) body = b.string;
+            else if (b.bytes !== undefined) body = b.bytes;
+            else body = streamOf(b);
+          }
+          return {
+            status: r.#status,
+            statusText: r.#statusText,
+            headers: headersFlat(r.#headers),
+            body,
+            webSocket: r.#webSocket,
+            encodeBody: r.#encodeBody,
+          };
+        },
+        isResponse: (x) => x !== null && typeof x === "object" && #status in x,
       };
-    }
-
-    static stateOf(r) {
-      return r.#state;
     }
 
     static json(data, init = undefined) {
       const text = JSON.stringify(data);
-      if (text === undefined) throw new TypeError("Value is not JSON serializable.");
-      const headers = new Headers(init && init.headers);
+      if (text === undefined) throw new TypeError("Failed to execute 'json' on 'Response': The data is not JSON serializable.");
+      init = init ?? {};
+      const headers = new Headers(init.headers);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
-      return new Response(text, { ...(init || {}), headers });
+      return new Response(text, {
+        status: init.status,
+        statusText: init.statusText,
+        headers,
+        webSocket: init.webSocket,
+        cf: init.cf,
+        encodeBody: init.encodeBody,
+      });
     }
 
     static redirect(url, status = 302) {
-      status = Number(status);
-      if (!REDIRECT_STATUSES.has(status)) {
-        throw new RangeError(`Invalid status code: ${status}. Redirect status must be one of 301, 302, 303, 307, 308.`);
+      let location;
+      try {
+        location = new URL(String(url)).href;
+      } catch {
+        throw new TypeError(`Failed to execute 'redirect' on 'Response': Invalid URL: ${String(url)}`);
       }
-      const location = new URL(String(url)).href;
-      const r = new Response(null, { status, headers: { location } });
-      Headers.freeze(r.#headers);
+      status = Number(status);
+      if (!REDIRECT_STATUSES.includes(status)) {
+        throw new RangeError(`Failed to execute 'redirect' on 'Response': Invalid status code ${status}.`);
+      }
+      const r = new Response(null, { status, headers: [["location", location]] });
+      headersFreeze(r.#headers);
       return r;
     }
 
     static error() {
-      const r = new Response(null, { status: 200 });
+      const r = new Response(BARE);
       r.#status = 0;
       r.#type = "error";
-      Headers.freeze(r.#headers);
+      r.#headers = headersFreeze(new Headers());
       return r;
     }
 
@@ -865,42 +1144,54 @@
       return this.#webSocket;
     }
     get cf() {
-      return undefined;
+      return this.#cf;
     }
 
     clone() {
       if (this.#webSocket !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
       const r = new Response(BARE);
+      setBody(r, cloneBody(this));
       r.#status = this.#status;
       r.#statusText = this.#statusText;
-      r.#headers = new Headers(this.#headers);
+      r.#headers = headersCopy(this.#headers, true);
       r.#url = this.#url;
       r.#redirected = this.#redirected;
-      r.#webSocket = null;
       r.#type = this.#type;
-      r.#state = new BodyState(this.#state.clone());
+      r.#cf = this.#cf;
+      r.#encodeBody = this.#encodeBody;
       return r;
     }
-
-    get [Symbol.toStringTag]() {
-      return "Response";
-    }
   }
-  defineBodyMethods(Response, (r) => Response.stateOf(r));
+  tag(Response, "Response");
 
-  internal.makeIncomingRequest = (method, url, flatHeaders, bodyHandle, cf) =>
-    Request.incoming(method, url, flatHeaders, bodyHandle, cf);
+  // ---------------------------------------------------------------------------------------------- hooks
+
+  internal.makeIncomingRequest = (method, url, headersArray, bodyHandle, cf) =>
+    makeRequest(
+      method,
+      url,
+      headersFromFlat(headersArray, true),
+      bodyHandle === null || bodyHandle === undefined ? null : { handle: bodyHandle },
+      cf,
+      "manual",
+    );
+
   internal.responseParts = (response) => {
-    if (!(response instanceof Response)) {
+    if (!responseInternals.isResponse(response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
-    return Response.parts(response);
+    return responseInternals.parts(response);
   };
-  internal.makeResponseFromHost = (status, statusText, flatHeaders, bodyHandle, url, redirected) =>
-    Response.fromHost(status, statusText, flatHeaders, bodyHandle, url, redirected);
-  internal.requestBodyBytes = (request) => Request.stateOf(request).bytes();
-  internal.requestHasBody = (request) => Request.stateOf(request).body !== null;
-  internal.headersFlat = (headers) => Headers.flat(headers);
+
+  // `signal` (optional, from fetch.js): aborting it errors the body stream with the signal's reason.
+  internal.makeResponseFromHost = (status, statusText, headersArray, bodyHandle, url, redirected, signal = null) =>
+    responseInternals.fromHost(status, statusText, headersArray, bodyHandle, url, redirected, signal);
+
+  // For fetch.js.
+  internal.requestSignal = (request) => requestSignal(request);
+  internal.requestHeadersFlat = (request) => headersFlat(request.headers);
+  // The request body as bytes (consuming it), or null when it has none.
+  internal.requestBodyBytes = async (request) => (bodyOf(request) === null ? null : request.bytes());
 
   internal.defineGlobal("Headers", Headers);
   internal.defineGlobal("Blob", Blob);

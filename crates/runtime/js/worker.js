@@ -109,6 +109,20 @@
     Object.assign(env, JSON.parse(envJson));
   };
 
+  // Compatibility flags: explicit ones from the config, plus those on by default from their date.
+  const compat = { flags: new Set(), date: "" };
+  const DEFAULT_ON_FROM = { upper_case_all_http_methods: "2024-10-14" };
+  internal.setCompat = function (flags, date) {
+    for (const f of flags) compat.flags.add(f);
+    compat.date = date || "";
+  };
+  internal.hasCompatFlag = function (name) {
+    if (compat.flags.has(name)) return true;
+    if (compat.flags.has("no_" + name)) return false;
+    const from = DEFAULT_ON_FROM[name];
+    return from !== undefined && compat.date >= from;
+  };
+
   internal.init = function (namespace) {
     const def = namespace.default;
     if (typeof def === "function" && def.prototype && typeof def.prototype.fetch === "function") {
@@ -187,11 +201,11 @@
     }
     const body = parts.body;
     if (body === null || body === undefined || typeof body === "string" || body instanceof Uint8Array) {
-      host.respond(invocation.id, parts.status, parts.headers, body ?? null);
+      host.respond(invocation.id, parts.status, parts.statusText, parts.headers, body ?? null);
       invocation.release();
       return;
     }
-    const sink = host.respondStream(invocation.id, parts.status, parts.headers);
+    const sink = host.respondStream(invocation.id, parts.status, parts.statusText, parts.headers);
     pump(body, sink).then(() => invocation.release());
   }
 

@@ -1,7 +1,9 @@
 //! The host functions the JS prelude calls (`host.*`, see `js/README.md`): encoding, logging, clocks, timers,
 //! body sources, response delivery and outbound fetch. Async ones return promises settled by local tasks.
 
-use crate::isolate::{ByteStream, DispatchError, HttpResponse, IsolateInner, ResponseBody, WeakIsolate};
+use crate::isolate::{
+    ByteStream, DispatchError, HttpResponse, IsolateInner, ResponseBody, WeakIsolate,
+};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use rquickjs::function::{Func, Opt};
@@ -97,7 +99,15 @@ pub(crate) fn register<'js>(
     host.set(
         "utf8Encode",
         Func::from(|ctx: Ctx<'js>, s: rquickjs::String<'js>| {
-            TypedArray::<u8>::new(ctx, s.to_string()?.into_bytes())
+            let text = match s.to_string() {
+                Ok(text) => text,
+                // Lone surrogates: encode them as U+FFFD, as TextEncoder does.
+                Err(_) => {
+                    let well_formed: Function = ctx.eval("(s) => s.toWellFormed()")?;
+                    well_formed.call::<_, rquickjs::String>((s,))?.to_string()?
+                }
+            };
+            TypedArray::<u8>::new(ctx, text.into_bytes())
         }),
     )?;
     host.set(
@@ -247,6 +257,7 @@ pub(crate) fn register<'js>(
             Func::from(
                 move |id: f64,
                       status: u16,
+                      status_text: String,
                       headers: Vec<String>,
                       body: Value<'js>|
                       -> rquickjs::Result<()> {
@@ -261,6 +272,7 @@ pub(crate) fn register<'js>(
                     };
                     let response = HttpResponse {
                         status,
+                        status_text: non_empty(status_text),
                         headers: headers_from_flat(headers),
                         body,
                     };
@@ -293,23 +305,26 @@ pub(crate) fn register<'js>(
         let weak = weak.clone();
         host.set(
             "respondStream",
-            Func::from(move |id: f64, status: u16, headers: Vec<String>| -> f64 {
-                let inner = upgrade(&weak);
-                let (tx, rx) = mpsc::channel(SINK_CAPACITY);
-                let sink = {
-                    let mut state = inner.state.borrow_mut();
-                    let sink = state.next_id();
-                    state.sinks.insert(sink, tx);
-                    sink
-                };
-                let response = HttpResponse {
-                    status,
-                    headers: headers_from_flat(headers),
-                    body: ResponseBody::Stream(rx),
-                };
-                inner.finish_response(id as u64, Ok(response));
-                sink as f64
-            }),
+            Func::from(
+                move |id: f64, status: u16, status_text: String, headers: Vec<String>| -> f64 {
+                    let inner = upgrade(&weak);
+                    let (tx, rx) = mpsc::channel(SINK_CAPACITY);
+                    let sink = {
+                        let mut state = inner.state.borrow_mut();
+                        let sink = state.next_id();
+                        state.sinks.insert(sink, tx);
+                        sink
+                    };
+                    let response = HttpResponse {
+                        status,
+                        status_text: non_empty(status_text),
+                        headers: headers_from_flat(headers),
+                        body: ResponseBody::Stream(rx),
+                    };
+                    inner.finish_response(id as u64, Ok(response));
+                    sink as f64
+                },
+            ),
         )?;
     }
     {
@@ -390,4 +405,8 @@ pub(crate) fn add_body(inner: &IsolateInner, stream: ByteStream) -> u64 {
     let handle = state.next_id();
     state.bodies.insert(handle, Some(stream));
     handle
+}
+
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
 }

@@ -37,6 +37,8 @@ pub struct HttpRequest {
 #[derive(Debug)]
 pub struct HttpResponse {
     pub status: u16,
+    /// The worker's `statusText`, when it set one (an empty one means the canonical reason phrase).
+    pub status_text: Option<String>,
     pub headers: Vec<(String, String)>,
     pub body: ResponseBody,
 }
@@ -133,6 +135,8 @@ pub(crate) struct IsolateInner {
     deadline: Arc<AtomicU64>,
     /// Set by the interrupt handler when it stopped JS for running past the deadline.
     interrupted: Arc<AtomicBool>,
+    /// Set by the rejection tracker when a promise was rejected with no handler; checked after each turn.
+    maybe_unhandled: Arc<AtomicBool>,
     poisoned: Cell<Option<Poison>>,
     /// Invocations started and not yet finished (response sent and `waitUntil` settled).
     inflight: Cell<usize>,
@@ -195,6 +199,17 @@ impl Isolate {
                 }
             })));
         }
+        let maybe_unhandled = Arc::new(AtomicBool::new(false));
+        {
+            let flag = maybe_unhandled.clone();
+            runtime.set_host_promise_rejection_tracker(Some(Box::new(
+                move |ctx, promise, reason, is_handled| {
+                    if track_rejection(&ctx, promise, reason, is_handled) {
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                },
+            )));
+        }
         runtime.set_loader(
             ModuleResolver {
                 names: bundle.module_names.clone(),
@@ -211,6 +226,7 @@ impl Isolate {
             started: Instant::now(),
             deadline,
             interrupted,
+            maybe_unhandled,
             poisoned: Cell::new(None),
             inflight: Cell::new(0),
             entered: Cell::new(false),
@@ -261,6 +277,15 @@ impl Isolate {
                     .map_err(|e| describe_error(&ctx, e))?;
                 set_env
                     .call::<_, ()>((inner.bundle.env_json.as_str(),))
+                    .map_err(|e| describe_error(&ctx, e))?;
+                let set_compat: Function = internal
+                    .get("setCompat")
+                    .map_err(|e| describe_error(&ctx, e))?;
+                set_compat
+                    .call::<_, ()>((
+                        inner.bundle.compatibility_flags.clone(),
+                        inner.bundle.compatibility_date.clone().unwrap_or_default(),
+                    ))
                     .map_err(|e| describe_error(&ctx, e))?;
                 *inner.internal.borrow_mut() = Some(Persistent::save(&ctx, internal));
                 Ok(())
@@ -424,6 +449,9 @@ impl IsolateInner {
             .store(now_nanos() + budget.as_nanos() as u64, Ordering::Relaxed);
         let result = self.context.with(f);
         self.run_microtasks();
+        if self.maybe_unhandled.swap(false, Ordering::Relaxed) {
+            self.log_unhandled_rejections();
+        }
         self.deadline.store(0, Ordering::Relaxed);
         self.entered.set(false);
         if let Err(message) = &result {
@@ -448,6 +476,33 @@ impl IsolateInner {
                     }
                     tracing::error!(worker = %self.bundle.name, "uncaught exception in a promise job: {text}");
                 }
+            }
+        }
+    }
+
+    /// Logs the promises rejected during this turn that still have no handler once the microtasks ran
+    /// ("Uncaught (in promise)", as browsers and workerd print them).
+    fn log_unhandled_rejections(&self) {
+        let reasons: Vec<String> = self.context.with(|ctx| {
+            let Ok(Some(pending)) = ctx
+                .globals()
+                .get::<_, Option<rquickjs::Object>>(UNHANDLED_KEY)
+            else {
+                return Vec::new();
+            };
+            let _ = ctx.globals().remove(UNHANDLED_KEY);
+            let reasons = ctx
+                .eval::<Function, _>("(pending) => Array.from(pending.values())")
+                .and_then(|values| values.call::<_, Vec<Value>>((pending,)));
+            reasons
+                .unwrap_or_default()
+                .iter()
+                .map(describe_value)
+                .collect()
+        });
+        for reason in reasons {
+            if self.poisoned.get().is_none() {
+                self.log("error", &format!("Uncaught (in promise) {reason}"));
             }
         }
     }
@@ -514,6 +569,49 @@ impl IsolateInner {
 
 /// A weak handle host operations keep while they wait.
 pub(crate) type WeakIsolate = Weak<IsolateInner>;
+
+/// Hidden global holding the rejected promises without a handler (a `Map` promise → reason) until the turn ends.
+const UNHANDLED_KEY: &str = "__corralUnhandledRejections";
+
+/// The rejection tracker's body: records a rejection without a handler, forgets it once a handler is attached.
+/// Returns true when something was recorded.
+fn track_rejection<'js>(
+    ctx: &Ctx<'js>,
+    promise: Value<'js>,
+    reason: Value<'js>,
+    is_handled: bool,
+) -> bool {
+    let globals = ctx.globals();
+    let existing = globals
+        .get::<_, Option<Object>>(UNHANDLED_KEY)
+        .ok()
+        .flatten();
+    if is_handled {
+        if let Some(map) = existing {
+            if let Ok(delete) = map.get::<_, Function>("delete") {
+                let _ = delete.call::<_, ()>((rquickjs::function::This(map.clone()), promise));
+            }
+        }
+        return false;
+    }
+    let map = match existing {
+        Some(map) => map,
+        None => {
+            let Ok(map) = ctx.eval::<Object, _>("new Map()") else {
+                return false;
+            };
+            let _ = globals.prop(
+                UNHANDLED_KEY,
+                rquickjs::object::Property::from(map.clone()).configurable(),
+            );
+            map
+        }
+    };
+    if let Ok(set) = map.get::<_, Function>("set") {
+        let _ = set.call::<_, ()>((rquickjs::function::This(map.clone()), promise, reason));
+    }
+    true
+}
 
 #[cfg(test)]
 mod tests {

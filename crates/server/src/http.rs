@@ -200,6 +200,12 @@ fn to_hyper(response: HttpResponse) -> hyper::Response<Body> {
         }
     };
     let mut builder = hyper::Response::builder().status(response.status);
+    if let Some(reason) = response
+        .status_text
+        .and_then(|text| hyper::ext::ReasonPhrase::try_from(text).ok())
+    {
+        builder = builder.extension(reason);
+    }
     for (k, v) in &response.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }

@@ -142,3 +142,13 @@ test("atob forgiving-base64", () => {
   assertThrows(() => atob(), TypeError);
   assertEq(atob(btoa("\x00\x01\x02binary\xff")), "\x00\x01\x02binary\xff");
 });
+
+test("a string with a lone surrogate written to a DigestStream hashes as U+FFFD", async () => {
+  const ds = new crypto.DigestStream("SHA-256");
+  const w = ds.getWriter();
+  await w.write("x\uD800y");
+  await w.close();
+  const a = await ds.digest;
+  const b = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("x\uFFFDy"));
+  assertEq(new Uint8Array(a), new Uint8Array(b));
+});
