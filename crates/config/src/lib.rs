@@ -1,6 +1,7 @@
 //! Reads a worker directory's wrangler.toml / wrangler.jsonc / wrangler.json and `.dev.vars` into a typed
 //! [`WorkerConfig`]. Every error names the file, the key and the fix.
 
+mod bindings;
 mod dotenv;
 mod jsonc;
 mod route;
@@ -9,6 +10,7 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use bindings::{DurableObjectBinding, KvBinding, Migration};
 pub use route::RoutePattern;
 
 /// The config file names we look for, in order of preference (wrangler's own order).
@@ -97,6 +99,39 @@ pub struct WorkerConfig {
     pub routes: Vec<RoutePattern>,
     pub limits: Limits,
     pub dev: DevSettings,
+    pub kv_namespaces: Vec<KvBinding>,
+    pub durable_objects: Vec<DurableObjectBinding>,
+    pub migrations: Vec<Migration>,
+}
+
+impl WorkerConfig {
+    /// The classes this worker exports as Durable Objects (named by its migrations or its own bindings),
+    /// each with whether it uses the SQLite backend.
+    pub fn durable_object_classes(&self) -> Vec<(String, bool)> {
+        let mut classes: Vec<(String, bool)> = Vec::new();
+        for m in &self.migrations {
+            for c in &m.new_sqlite_classes {
+                classes.push((c.clone(), true));
+            }
+            for c in &m.new_classes {
+                classes.push((c.clone(), false));
+            }
+            for (from, to) in &m.renamed_classes {
+                for entry in classes.iter_mut() {
+                    if &entry.0 == from {
+                        entry.0 = to.clone();
+                    }
+                }
+            }
+            classes.retain(|(c, _)| !m.deleted_classes.contains(c));
+        }
+        for b in &self.durable_objects {
+            if b.script_name.is_none() && !classes.iter().any(|(c, _)| c == &b.class_name) {
+                classes.push((b.class_name.clone(), true));
+            }
+        }
+        classes
+    }
 }
 
 impl WorkerConfig {
@@ -328,6 +363,9 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
     let routes = parse_routes(path, &root)?;
     let limits = parse_limits(path, root.get("limits"))?;
     let dev = parse_dev(path, root.get("dev"))?;
+    let kv_namespaces = bindings::parse_kv(path, root.get("kv_namespaces"))?;
+    let durable_objects = bindings::parse_durable_objects(path, root.get("durable_objects"))?;
+    let migrations = bindings::parse_migrations(path, root.get("migrations"))?;
     Ok(WorkerConfig {
         config_path: path.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -340,10 +378,13 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
         routes,
         limits,
         dev,
+        kv_namespaces,
+        durable_objects,
+        migrations,
     })
 }
 
-fn type_error(path: &Path, key: &str, expected: &str) -> ConfigError {
+pub(crate) fn type_error(path: &Path, key: &str, expected: &str) -> ConfigError {
     ConfigError::new(path, Some(key), format!("must be {expected}"), None)
 }
 
