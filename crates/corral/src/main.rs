@@ -1,7 +1,10 @@
 //! The `corral` command line: `corral dev` (one worker, live reload) and `corral serve` (many workers).
 
+mod kv_cli;
+
 use clap::{Parser, Subcommand};
 use corral_config::{find_config_file, WorkerConfig};
+use corral_runtime::Services;
 use corral_server::{Registry, Server, ServerOptions};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -36,6 +39,9 @@ enum Command {
         /// Where durable state lives (default: .corral/ beside the config).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Tests only: POST /cdn-cgi/corral/clock/advance?ms=N moves the storage clock forward.
+        #[arg(long, hide = true)]
+        unsafe_test_clock: bool,
     },
     /// Serve many workers: each DIR is a worker directory or a directory of worker directories.
     Serve {
@@ -51,6 +57,14 @@ enum Command {
         /// Where durable state lives (default: .corral/ in the current directory).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Tests only: POST /cdn-cgi/corral/clock/advance?ms=N moves the storage clock forward.
+        #[arg(long, hide = true)]
+        unsafe_test_clock: bool,
+    },
+    /// Read and write a KV namespace's local data (works while a server runs).
+    Kv {
+        #[command(subcommand)]
+        action: kv_cli::KvAction,
     },
 }
 
@@ -71,15 +85,26 @@ fn main() -> ExitCode {
             dir,
             port,
             ip,
-            data_dir: _,
-        } => dev(&dir, port, ip, process_start),
+            data_dir,
+            unsafe_test_clock,
+        } => dev(&dir, port, ip, data_dir, unsafe_test_clock, process_start),
         Command::Serve {
             dirs,
             port,
             ip,
             threads,
-            data_dir: _,
-        } => serve(&dirs, port, ip, threads, process_start),
+            data_dir,
+            unsafe_test_clock,
+        } => serve(
+            &dirs,
+            port,
+            ip,
+            threads,
+            data_dir,
+            unsafe_test_clock,
+            process_start,
+        ),
+        Command::Kv { action } => kv_cli::run(action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,9 +119,13 @@ fn dev(
     dir: &Path,
     port: Option<u16>,
     ip: Option<IpAddr>,
+    data_dir: Option<PathBuf>,
+    test_clock: bool,
     process_start: Instant,
 ) -> Result<(), String> {
     let config = WorkerConfig::load_dir(dir).map_err(|e| e.to_string())?;
+    let data_dir = data_dir.unwrap_or_else(|| config.dir.join(".corral"));
+    let services = open_services(&data_dir)?;
     let ip = match (ip, &config.dev.ip) {
         (Some(ip), _) => ip,
         (None, Some(s)) => s.parse().map_err(|_| {
@@ -109,7 +138,7 @@ fn dev(
     };
     let port = port.or(config.dev.port).unwrap_or(8787);
     let name = config.name.clone();
-    let registry = Arc::new(Registry::build(vec![config], true).map_err(|e| e.message)?);
+    let registry = Arc::new(Registry::build(vec![config], true, services).map_err(|e| e.message)?);
     let slot = registry.workers()[0].clone();
     corral_server::watch::check_starts(slot.bundle()).map_err(|e| e.message)?;
     let server = Server::start(
@@ -118,6 +147,7 @@ fn dev(
             addr: SocketAddr::new(ip, port),
             threads: 1,
             dev: true,
+            test_clock,
         },
     )
     .map_err(|e| e.to_string())?;
@@ -137,8 +167,11 @@ fn serve(
     port: u16,
     ip: IpAddr,
     threads: Option<usize>,
+    data_dir: Option<PathBuf>,
+    test_clock: bool,
     process_start: Instant,
 ) -> Result<(), String> {
+    let services = open_services(&data_dir.unwrap_or_else(|| PathBuf::from(".corral")))?;
     let mut configs = Vec::new();
     for dir in dirs {
         if find_config_file(dir).is_some() {
@@ -177,13 +210,14 @@ fn serve(
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let registry = Arc::new(Registry::build(configs, false).map_err(|e| e.message)?);
+    let registry = Arc::new(Registry::build(configs, false, services).map_err(|e| e.message)?);
     let server = Server::start(
         registry,
         ServerOptions {
             addr: SocketAddr::new(ip, port),
             threads,
             dev: false,
+            test_clock,
         },
     )
     .map_err(|e| e.to_string())?;
@@ -194,4 +228,10 @@ fn serve(
     );
     server.wait();
     Ok(())
+}
+
+/// Opens the data directory (KV, Durable Object storage, alarms) shared by every worker of the server.
+fn open_services(data_dir: &Path) -> Result<Arc<Services>, String> {
+    let storage = corral_storage::Storage::open(data_dir).map_err(|e| e.to_string())?;
+    Ok(Services::new(storage))
 }

@@ -257,3 +257,27 @@ fn streaming_example() {
     let r = client().get(server.url("/upper")).send().unwrap();
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[test]
+fn counter_example() {
+    let data = tempfile::tempdir().unwrap();
+    let args = ["--data-dir", data.path().to_str().unwrap()];
+    let c = client();
+    {
+        let server = Corral::dev(&example("counter"), &args);
+        let (status, _, body) = send(c.post(server.url("/visits/increment")));
+        assert_eq!((status, body), (200, json!({"name": "visits", "value": 1})));
+        let (_, _, body) = send(c.post(server.url("/visits/increment?by=5")));
+        assert_eq!(body["value"], 6);
+        let (_, _, body) = send(c.post(server.url("/other/increment")));
+        assert_eq!(body["value"], 1);
+        let (status, _, body) = send(c.post(server.url("/visits/increment?by=x")));
+        assert_eq!(status, 400, "{body}");
+    }
+    // Killed and restarted on the same data directory: the counts are still there.
+    let server = Corral::dev(&example("counter"), &args);
+    let (_, _, body) = send(c.get(server.url("/visits")));
+    assert_eq!(body, json!({"name": "visits", "value": 6}));
+    let (_, _, body) = send(c.post(server.url("/visits/reset")));
+    assert_eq!(body["value"], 0);
+}

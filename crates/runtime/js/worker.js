@@ -5,6 +5,7 @@
   // delivers the response (whole or streamed) and tracks `waitUntil` work.
 
   const env = {};
+  internal.env = env;
   let handlers = null; // the default export (object or WorkerEntrypoint class)
   let handlerIsClass = false;
   const fetchListeners = [];
@@ -109,6 +110,16 @@
     Object.assign(env, JSON.parse(envJson));
   };
 
+  // Bindings other than vars: each `{type, name, ...}` spec becomes an `env` entry made by the prelude file that
+  // defines the `binding:<type>` hook (kv.js, durable_objects.js, ...).
+  internal.setBindings = function (json) {
+    for (const spec of JSON.parse(json)) {
+      const make = internal["binding:" + spec.type];
+      if (typeof make !== "function") throw new Error(`corral does not support ${spec.type} bindings yet`);
+      env[spec.name] = make(spec);
+    }
+  };
+
   // Compatibility flags: explicit ones from the config, plus those on by default from their date.
   const compat = { flags: new Set(), date: "" };
   const DEFAULT_ON_FROM = { upper_case_all_http_methods: "2024-10-14" };
@@ -124,6 +135,7 @@
   };
 
   internal.init = function (namespace) {
+    internal.exports = namespace;
     const def = namespace.default;
     if (typeof def === "function" && def.prototype && typeof def.prototype.fetch === "function") {
       handlers = def;
@@ -186,6 +198,27 @@
     }
   };
 
+  // Runs `thunk()` (returning a Response or a promise of one) as invocation `id` and delivers its response,
+  // as dispatchFetch does: used for Durable Object `fetch` events.
+  internal.invoke = function (id, thunk) {
+    const invocation = new Invocation(id);
+    let result;
+    current = invocation;
+    try {
+      result = thunk(invocation);
+    } catch (e) {
+      current = null;
+      fail(invocation, e);
+      return;
+    }
+    current = null;
+    Promise.resolve(result).then(
+      (response) => deliver(invocation, response),
+      (e) => fail(invocation, e),
+    );
+  };
+  internal.logError = logError;
+
   function fail(invocation, e) {
     host.respondError(invocation.id, e);
     invocation.release();
@@ -197,6 +230,15 @@
       parts = internal.responseParts(response);
     } catch (e) {
       fail(invocation, e);
+      return;
+    }
+    if (parts.webSocket !== null && parts.webSocket !== undefined) {
+      // A 101 with a WebSocket: the invocation stays in flight until the socket closes (websocket.js).
+      try {
+        internal.webSocketRespond(invocation, parts);
+      } catch (e) {
+        fail(invocation, e);
+      }
       return;
     }
     const body = parts.body;

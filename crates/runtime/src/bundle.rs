@@ -45,6 +45,11 @@ pub struct WorkerBundle {
     pub compatibility_flags: Vec<String>,
     /// Monotonic version number, for logs.
     pub version: u64,
+    /// The bindings other than vars and secrets, as a JSON array of `{type, name, ...}` for the prelude.
+    pub bindings_json: String,
+    /// The Durable Object classes this worker exports: `(class name, SQLite backend?)`.
+    pub object_classes: Vec<(String, bool)>,
+    pub services: Arc<crate::Services>,
 }
 
 impl fmt::Debug for WorkerBundle {
@@ -58,7 +63,11 @@ impl fmt::Debug for WorkerBundle {
 
 impl WorkerBundle {
     /// Reads and compiles every module of the worker described by `config`.
-    pub fn build(config: &WorkerConfig, version: u64) -> Result<Arc<WorkerBundle>, BuildError> {
+    pub fn build(
+        config: &WorkerConfig,
+        version: u64,
+        services: Arc<crate::Services>,
+    ) -> Result<Arc<WorkerBundle>, BuildError> {
         let sources = collect_sources(&config.dir)?;
         let main = module_name(&config.dir, &config.main).ok_or_else(|| BuildError {
             message: format!(
@@ -89,6 +98,9 @@ impl WorkerBundle {
             compatibility_date: config.compatibility_date.clone(),
             compatibility_flags: config.compatibility_flags.clone(),
             version,
+            bindings_json: bindings_json(config).to_string(),
+            object_classes: config.durable_object_classes(),
+            services,
         }))
     }
 
@@ -119,6 +131,9 @@ impl WorkerBundle {
             compatibility_date: None,
             compatibility_flags: Vec::new(),
             version: 1,
+            bindings_json: "[]".into(),
+            object_classes: Vec::new(),
+            services: crate::Services::shared_temporary(),
         }))
     }
 
@@ -129,6 +144,23 @@ impl WorkerBundle {
     pub fn has_flag(&self, flag: &str) -> bool {
         self.compatibility_flags.iter().any(|f| f == flag)
     }
+}
+
+/// The bindings the prelude builds `env` entries for (see `worker.js`, `internal.setBindings`).
+fn bindings_json(config: &WorkerConfig) -> serde_json::Value {
+    let mut out = Vec::new();
+    for kv in &config.kv_namespaces {
+        out.push(serde_json::json!({ "type": "kv", "name": kv.binding, "id": kv.id }));
+    }
+    for b in &config.durable_objects {
+        out.push(serde_json::json!({
+            "type": "durable_object",
+            "name": b.name,
+            "class": b.class_name,
+            "worker": b.script_name.clone().unwrap_or_else(|| config.name.clone()),
+        }));
+    }
+    serde_json::Value::Array(out)
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]

@@ -19,7 +19,7 @@ pub(crate) type Settle = Box<dyn for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<
 /// Capacity of a streamed response's chunk channel: a slow client pushes back on the worker after this many.
 const SINK_CAPACITY: usize = 8;
 
-fn upgrade(weak: &WeakIsolate) -> Rc<IsolateInner> {
+pub(crate) fn upgrade(weak: &WeakIsolate) -> Rc<IsolateInner> {
     weak.upgrade()
         .expect("host function called on a dropped isolate")
 }
@@ -32,7 +32,7 @@ pub(crate) fn bytes_of(array: &TypedArray<'_, u8>) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-fn type_error<'js>(ctx: &Ctx<'js>, message: &str) -> rquickjs::Result<Value<'js>> {
+pub(crate) fn type_error<'js>(ctx: &Ctx<'js>, message: &str) -> rquickjs::Result<Value<'js>> {
     let ctor: rquickjs::Constructor = ctx.globals().get("TypeError")?;
     ctor.construct((message,))
 }

@@ -49,6 +49,8 @@ pub enum ResponseBody {
     Full(Bytes),
     /// Chunks as the worker writes them; an `Err` aborts the response.
     Stream(mpsc::Receiver<Result<Bytes, String>>),
+    /// A 101 response carrying the worker's end of a WebSocket (`new Response(null, { status: 101, webSocket })`).
+    WebSocket(crate::websocket::WebSocketConnection),
 }
 
 /// Why a worker did not produce a response.
@@ -117,6 +119,8 @@ pub(crate) struct IsolateState {
     pub bodies: HashMap<u64, Option<ByteStream>>,
     pub pending_responses: HashMap<u64, oneshot::Sender<Result<HttpResponse, DispatchError>>>,
     pub sinks: HashMap<u64, mpsc::Sender<Result<Bytes, String>>>,
+    /// WebSockets terminated in this isolate, by id (see `websocket.rs`).
+    pub websockets: HashMap<u64, crate::websocket::SocketEntry>,
 }
 
 impl IsolateState {
@@ -140,6 +144,8 @@ pub(crate) struct IsolateInner {
     poisoned: Cell<Option<Poison>>,
     /// Invocations started and not yet finished (response sent and `waitUntil` settled).
     inflight: Cell<usize>,
+    /// Durable Objects living in this isolate: their storage and pending calls.
+    pub(crate) objects: RefCell<crate::objects::ObjectsState>,
     /// Depth of `enter` calls, to catch accidental nesting.
     entered: Cell<bool>,
     // Field order matters: the context must be dropped before the runtime.
@@ -229,6 +235,7 @@ impl Isolate {
             maybe_unhandled,
             poisoned: Cell::new(None),
             inflight: Cell::new(0),
+            objects: RefCell::default(),
             entered: Cell::new(false),
             context,
             runtime,
@@ -248,8 +255,14 @@ impl Isolate {
             inner.enter_with_budget(Duration::from_secs(10), |ctx| -> Result<(), String> {
                 let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
                 host::register(&ctx, &host, weak.clone()).map_err(|e| describe_error(&ctx, e))?;
+                crate::kv::register(&ctx, &host, weak.clone())
+                    .map_err(|e| describe_error(&ctx, e))?;
+                crate::objects::register(&ctx, &host, weak.clone())
+                    .map_err(|e| describe_error(&ctx, e))?;
                 crate::web::url::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
+                crate::websocket::register(&ctx, &host, weak.clone())
+                    .map_err(|e| describe_error(&ctx, e))?;
                 let internal: Object = ctx
                     .eval(
                         "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \
@@ -277,6 +290,12 @@ impl Isolate {
                     .map_err(|e| describe_error(&ctx, e))?;
                 set_env
                     .call::<_, ()>((inner.bundle.env_json.as_str(),))
+                    .map_err(|e| describe_error(&ctx, e))?;
+                let set_bindings: Function = internal
+                    .get("setBindings")
+                    .map_err(|e| describe_error(&ctx, e))?;
+                set_bindings
+                    .call::<_, ()>((inner.bundle.bindings_json.as_str(),))
                     .map_err(|e| describe_error(&ctx, e))?;
                 let set_compat: Function = internal
                     .get("setCompat")
@@ -359,6 +378,28 @@ impl Isolate {
 
     /// Runs the worker's `fetch` handler for `request` and waits for its response.
     pub async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, DispatchError> {
+        self.dispatch_http(request, None).await
+    }
+
+    /// Delivers a request to the `fetch` handler of a Durable Object living in this isolate:
+    /// `target` is `(class, id, name)`.
+    pub(crate) async fn fetch_object(
+        &self,
+        request: HttpRequest,
+        target: (String, String, Option<String>),
+    ) -> Result<HttpResponse, DispatchError> {
+        self.dispatch_http(request, Some(target)).await
+    }
+
+    pub(crate) fn inner(&self) -> &Rc<IsolateInner> {
+        &self.inner
+    }
+
+    async fn dispatch_http(
+        &self,
+        request: HttpRequest,
+        target: Option<(String, String, Option<String>)>,
+    ) -> Result<HttpResponse, DispatchError> {
         if let Some(p) = self.inner.poisoned.get() {
             return Err(p.into());
         }
@@ -385,14 +426,29 @@ impl Isolate {
             let internal = inner
                 .internal_object(&ctx)
                 .map_err(|m| rquickjs::Exception::throw_internal(&ctx, &m))?;
-            let dispatch: Function = internal.get("dispatchFetch")?;
-            dispatch.call((
-                id as f64,
-                request.method,
-                request.url,
-                headers,
-                body_handle.map(|h| h as f64),
-            ))
+            match target {
+                None => {
+                    let dispatch: Function = internal.get("dispatchFetch")?;
+                    dispatch.call((
+                        id as f64,
+                        request.method,
+                        request.url,
+                        headers,
+                        body_handle.map(|h| h as f64),
+                    ))
+                }
+                Some((class, object_id, name)) => {
+                    let dispatch: Function = internal.get("dispatchObjectFetch")?;
+                    dispatch.call((
+                        id as f64,
+                        request.method,
+                        request.url,
+                        headers,
+                        body_handle.map(|h| h as f64),
+                        (class, object_id, name).into_js_array(&ctx)?,
+                    ))
+                }
+            }
         });
         if let Err(message) = called {
             inner.finish_response(
@@ -451,6 +507,10 @@ impl IsolateInner {
         self.run_microtasks();
         if self.maybe_unhandled.swap(false, Ordering::Relaxed) {
             self.log_unhandled_rejections();
+        }
+        // Writes made during this turn without an await in between commit together.
+        if self.objects.borrow().has_pending_writes() {
+            self.objects.borrow_mut().commit_all(&self.bundle.name);
         }
         self.deadline.store(0, Ordering::Relaxed);
         self.entered.set(false);
@@ -541,9 +601,16 @@ impl IsolateInner {
     }
 
     pub(crate) fn finish_response(&self, id: u64, outcome: Result<HttpResponse, DispatchError>) {
-        if let Some(tx) = self.state.borrow_mut().pending_responses.remove(&id) {
+        let tx = self.state.borrow_mut().pending_responses.remove(&id);
+        if let Some(tx) = tx {
+            // The output gate: Durable Object writes made before a response are durable before it leaves.
+            crate::objects::commit_before_output(self);
             let _ = tx.send(outcome);
         }
+    }
+
+    pub(crate) fn begin_invocation(&self) {
+        self.inflight.set(self.inflight.get() + 1);
     }
 
     pub(crate) fn invocation_done(&self) {
@@ -568,6 +635,21 @@ impl IsolateInner {
 }
 
 /// A weak handle host operations keep while they wait.
+/// Packs a target triple into a JS array (calls take at most 7 arguments).
+pub(crate) trait IntoJsArray {
+    fn into_js_array<'js>(self, ctx: &Ctx<'js>) -> rquickjs::Result<rquickjs::Array<'js>>;
+}
+
+impl IntoJsArray for (String, String, Option<String>) {
+    fn into_js_array<'js>(self, ctx: &Ctx<'js>) -> rquickjs::Result<rquickjs::Array<'js>> {
+        let a = rquickjs::Array::new(ctx.clone())?;
+        a.set(0, self.0)?;
+        a.set(1, self.1)?;
+        a.set(2, self.2)?;
+        Ok(a)
+    }
+}
+
 pub(crate) type WeakIsolate = Weak<IsolateInner>;
 
 /// Hidden global holding the rejected promises without a handler (a `Map` promise → reason) until the turn ends.

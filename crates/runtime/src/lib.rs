@@ -9,10 +9,15 @@ pub mod errors;
 mod fetch;
 mod host;
 pub mod isolate;
+mod kv;
+mod objects;
 pub mod prelude;
+pub mod services;
 pub mod web;
+pub mod websocket;
 
 pub use bundle::{BuildError, WorkerBundle};
 pub use isolate::{
     ByteStream, DispatchError, HttpRequest, HttpResponse, Isolate, Poison, ResponseBody,
 };
+pub use services::{ObjectAddress, ObjectCall, ObjectReply, ObjectRequest, ObjectRouter, Services};

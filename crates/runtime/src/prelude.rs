@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 /// Prelude files in dependency order; each is one `(function (host, internal) { ... })` expression.
 /// `worker.js` (the dispatch glue) always runs at boot; the others run on first use.
-pub const PRELUDE_FILES: [(&str, &str); 9] = [
+pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("events.js", include_str!("../js/events.js")),
     ("encoding.js", include_str!("../js/encoding.js")),
     ("misc.js", include_str!("../js/misc.js")),
@@ -17,6 +17,12 @@ pub const PRELUDE_FILES: [(&str, &str); 9] = [
     ("fetch_api.js", include_str!("../js/fetch_api.js")),
     ("crypto.js", include_str!("../js/crypto.js")),
     ("fetch.js", include_str!("../js/fetch.js")),
+    ("websocket.js", include_str!("../js/websocket.js")),
+    ("kv.js", include_str!("../js/kv.js")),
+    (
+        "durable_objects.js",
+        include_str!("../js/durable_objects.js"),
+    ),
     ("worker.js", include_str!("../js/worker.js")),
 ];
 

@@ -105,6 +105,9 @@ fn run_test_file(path: &Path) -> Vec<String> {
                 }
                 out
             }
+            ResponseBody::WebSocket(_) => {
+                return vec!["the harness got a WebSocket response".into()]
+            }
         };
         let results: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let mut failures = Vec::new();

@@ -21,12 +21,14 @@ const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Cloudflare's request body limit on the Free and Pro plans.
 const MAX_BODY_BYTES: u64 = 100 * 1024 * 1024;
 
-type Body = UnsyncBoxBody<Bytes, std::io::Error>;
+pub(crate) type Body = UnsyncBoxBody<Bytes, std::io::Error>;
 
 pub fn serve_thread(
     listener: std::net::TcpListener,
     registry: Arc<Registry>,
     options: ServerOptions,
+    object_jobs: tokio::sync::mpsc::UnboundedReceiver<crate::objects::ObjectJob>,
+    alarm_scheduler: Option<Arc<dyn corral_runtime::ObjectRouter>>,
 ) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -36,6 +38,14 @@ pub fn serve_thread(
     local.block_on(&rt, async move {
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
         let isolates = Rc::new(ThreadIsolates::default());
+        tokio::task::spawn_local(crate::objects::run_thread_jobs(
+            object_jobs,
+            registry.clone(),
+            isolates.clone(),
+        ));
+        if let Some(router) = alarm_scheduler {
+            tokio::task::spawn_local(crate::objects::run_alarm_scheduler(registry.clone(), router));
+        }
         let options = Rc::new(options);
         loop {
             let (stream, _) = match listener.accept().await {
@@ -63,7 +73,7 @@ pub fn serve_thread(
                     .timer(hyper_util::rt::TokioTimer::new())
                     .max_buf_size(MAX_HEADER_BYTES * 2)
                     .header_read_timeout(Duration::from_secs(30));
-                if let Err(e) = builder.serve_connection(io, service).await {
+                if let Err(e) = builder.serve_connection(io, service).with_upgrades().await {
                     tracing::debug!("connection ended with an error: {e}");
                 }
             });
@@ -72,11 +82,14 @@ pub fn serve_thread(
 }
 
 async fn handle(
-    req: hyper::Request<Incoming>,
+    mut req: hyper::Request<Incoming>,
     registry: &Registry,
     isolates: &ThreadIsolates,
     options: &ServerOptions,
 ) -> hyper::Response<Body> {
+    if options.test_clock && req.uri().path() == "/cdn-cgi/corral/clock/advance" {
+        return advance_test_clock(&req);
+    }
     let uri_len = req.uri().to_string().len();
     if uri_len > MAX_URL_BYTES {
         return plain(414, "URI Too Long: the URL is longer than 16 KiB.\n");
@@ -126,6 +139,7 @@ async fn handle(
             return error_page(options, 500, "Worker failed to start", &e.message);
         }
     };
+    let upgrade = crate::websocket::Upgrade::take(&mut req);
     let (parts, body) = req.into_parts();
     let has_body = parts.method != hyper::Method::GET
         && parts.method != hyper::Method::HEAD
@@ -161,6 +175,9 @@ async fn handle(
         body,
     };
     match isolate.fetch(request).await {
+        Ok(response) if matches!(response.body, ResponseBody::WebSocket(_)) => {
+            crate::websocket::respond(response, upgrade, &worker.name)
+        }
         Ok(response) => to_hyper(response),
         Err(err) => {
             let status = match err {
@@ -198,6 +215,7 @@ fn to_hyper(response: HttpResponse) -> hyper::Response<Body> {
             });
             StreamBody::new(stream).boxed_unsync()
         }
+        ResponseBody::WebSocket(_) => unreachable!("WebSocket responses go to websocket::respond"),
     };
     let mut builder = hyper::Response::builder().status(response.status);
     if let Some(reason) = response
@@ -257,4 +275,23 @@ fn error_page(
                 .boxed_unsync(),
         )
         .expect("static response")
+}
+
+/// `POST /cdn-cgi/corral/clock/advance?ms=N` (only with `--unsafe-test-clock`): moves the storage clock
+/// (expirations, alarms) forward by N ms and answers the new time in ms since the epoch.
+fn advance_test_clock(req: &hyper::Request<Incoming>) -> hyper::Response<Body> {
+    if req.method() != hyper::Method::POST {
+        return plain(405, "Use POST.\n");
+    }
+    let ms = req
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("ms="))
+        .and_then(|v| v.parse::<i64>().ok());
+    match ms {
+        Some(ms) if ms >= 0 => plain(200, &corral_storage::clock::advance(ms).to_string()),
+        _ => plain(400, "Pass ?ms=N with N a non-negative integer.\n"),
+    }
 }

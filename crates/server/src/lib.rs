@@ -4,8 +4,10 @@
 
 mod http;
 mod isolates;
+pub mod objects;
 pub mod registry;
 pub mod watch;
+mod websocket;
 
 pub use registry::Registry;
 
@@ -20,6 +22,8 @@ pub struct ServerOptions {
     pub threads: usize,
     /// Dev mode: error pages show the exception and stack.
     pub dev: bool,
+    /// `--unsafe-test-clock`: answer `POST /cdn-cgi/corral/clock/advance?ms=N` by moving the storage clock.
+    pub test_clock: bool,
 }
 
 /// A running server.
@@ -37,14 +41,24 @@ impl Server {
         for _ in 1..options.threads.max(1) {
             listeners.push(bind(local_addr)?);
         }
+        // Durable Objects: each object lives on one of these threads; calls reach it through the mesh.
+        let mesh = Arc::new(objects::ObjectMesh::default());
+        let mut receivers = mesh.connect(listeners.len()).into_iter();
+        let router: Arc<dyn corral_runtime::ObjectRouter> = mesh;
+        let _ = registry.services().objects.set(router.clone());
         let mut threads = Vec::new();
         for (i, listener) in listeners.into_iter().enumerate() {
             let registry = registry.clone();
             let options = options.clone();
+            let jobs = receivers.next().expect("one job channel per thread");
+            // The alarm scheduler runs on the first thread.
+            let scheduler = (i == 0).then(|| router.clone());
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("corral-{i}"))
-                    .spawn(move || http::serve_thread(listener, registry, options))?,
+                    .spawn(move || {
+                        http::serve_thread(listener, registry, options, jobs, scheduler)
+                    })?,
             );
         }
         Ok(Server {

@@ -2,7 +2,7 @@
 //! host and path to one of them. Shared by all listener threads; a reload swaps a worker's bundle in place.
 
 use corral_config::{RoutePattern, WorkerConfig};
-use corral_runtime::{BuildError, WorkerBundle};
+use corral_runtime::{BuildError, Services, WorkerBundle};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -30,22 +30,29 @@ pub struct Registry {
     /// In dev mode every request goes to the one worker, whatever its host.
     single: bool,
     next_version: AtomicU64,
+    services: Arc<Services>,
 }
 
 impl Registry {
     /// Compiles every worker; fails on the first that does not build.
-    pub fn build(configs: Vec<WorkerConfig>, single: bool) -> Result<Registry, BuildError> {
+    pub fn build(
+        configs: Vec<WorkerConfig>,
+        single: bool,
+        services: Arc<Services>,
+    ) -> Result<Registry, BuildError> {
         let next_version = AtomicU64::new(1);
         let mut workers = Vec::with_capacity(configs.len());
         for config in configs {
             let version = next_version.fetch_add(1, Ordering::Relaxed);
-            let bundle = WorkerBundle::build(&config, version).map_err(|e| BuildError {
-                message: format!(
-                    "{} ({}): {}",
-                    config.name,
-                    config.config_path.display(),
-                    e.message
-                ),
+            let bundle = WorkerBundle::build(&config, version, services.clone()).map_err(|e| {
+                BuildError {
+                    message: format!(
+                        "{} ({}): {}",
+                        config.name,
+                        config.config_path.display(),
+                        e.message
+                    ),
+                }
             })?;
             workers.push(Arc::new(WorkerSlot {
                 name: config.name.clone(),
@@ -58,7 +65,17 @@ impl Registry {
             workers,
             single,
             next_version,
+            services,
         })
+    }
+
+    pub fn services(&self) -> &Arc<Services> {
+        &self.services
+    }
+
+    /// The worker called `name`.
+    pub fn by_name(&self, name: &str) -> Option<&Arc<WorkerSlot>> {
+        self.workers.iter().find(|w| w.name == name)
     }
 
     pub fn workers(&self) -> &[Arc<WorkerSlot>] {
@@ -126,6 +143,7 @@ mod tests {
                 worker(d.path(), "plain", ""),
             ],
             false,
+            Services::shared_temporary(),
         )
         .unwrap();
         assert_eq!(reg.route("example.com", "/x").unwrap().name, "site");

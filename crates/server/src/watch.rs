@@ -93,7 +93,7 @@ pub fn reload(registry: &Registry, slot: &WorkerSlot) -> ReloadOutcome {
         }
     };
     let version = registry.next_version();
-    let bundle = match WorkerBundle::build(&config, version) {
+    let bundle = match WorkerBundle::build(&config, version, registry.services().clone()) {
         Ok(b) => b,
         Err(e) => return ReloadOutcome::Failed { message: e.message },
     };
