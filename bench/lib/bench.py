@@ -7,6 +7,8 @@ Sections (each one is skipped with a note, never silently, when a server cannot 
   memory   RSS of one server holding 1, 100 and 1000 distinct small workers, each hit once
   startup  process start to first 200
   reload   corral dev: file write to first response showing the new version (workerd --watch for comparison)
+  kv       Workers KV get and put operations/s from a worker (corral only: workerd has no local KV backend)
+  do       Durable Object counter through one object, corral against workerd (localDisk storage)
 
 Writes results/latest.json and results/latest.md (the summary table) and prints the summary.
 """
@@ -693,6 +695,56 @@ def section_reload(env, results, args):
     results["reload"] = out
 
 
+# ---------------------------------------------------------------- kv
+
+KV_PATHS = ["/get?n=1", "/get?n=10", "/put?n=1", "/put?n=10"]
+
+
+def section_kv(env, results, args):
+    """wrk against bench/workers/kv: each request does n KV gets or puts (awaited together)."""
+    out = {}
+    for threads, label in [(1, "corral-t1"), (None, "corral")]:
+        data = tempfile.mkdtemp(prefix="kv-data-", dir=env.work)
+        port = free_port()
+        argv = [env.corral, "serve", os.path.join(WORKERS, "kv"), "--port", str(port), "--data-dir", data]
+        if threads is not None:
+            argv += ["--threads", str(threads)]
+        s = Server(f"kv-{label}", argv, port, None, env.work)
+        s.host = "kv.localhost"
+        try:
+            s.start()
+            s.wait_ready(timeout=20)
+            status, body = http_get(s.port, s.host, "/seed", timeout=60)
+            if status != 200:
+                raise RuntimeError(f"/seed answered {status}: {body[:200]!r}")
+            for path in KV_PATHS:
+                run_wrk(s, args.warmup, args.connections, path)
+                rs = [run_wrk(s, args.duration, args.connections, path) for _ in range(args.kv_rounds)]
+                n = int(path.split("n=")[1])
+                med = lambda k: statistics.median(x[k] for x in rs if x[k] is not None)
+                r = {
+                    "rps": med("rps"),
+                    "ops_per_s": med("rps") * n,
+                    "p50_ms": med("p50_ms"),
+                    "p99_ms": med("p99_ms"),
+                    "per_cpu_s": med("per_cpu_s"),
+                    "server_cores": med("server_cores"),
+                    "non2xx": sum(x["non2xx"] for x in rs),
+                    "runs": rs,
+                }
+                out[f"{label}{path}"] = r
+                bad = f" non-2xx={r['non2xx']}" if r["non2xx"] else ""
+                log(
+                    f"kv {label} {path}: {r['rps']:.0f} req/s = {r['ops_per_s']:.0f} KV ops/s, "
+                    f"p99 {r['p99_ms']:.2f} ms, server {r['server_cores']:.2f} cores{bad}"
+                )
+            if not s.alive():
+                results["notes"].append(f"kv: {label} died: {s.tail(300)}")
+        finally:
+            s.stop()
+    results["kv"] = out
+
+
 # ---------------------------------------------------------------- summary
 
 
@@ -850,6 +902,22 @@ def render(results):
                 continue
             L.append(f"| {name} | {r['median_ms']:.1f} ms | {r['min_ms']:.1f} ms | {r['max_ms']:.1f} ms |")
         L.append("")
+    kv = results.get("kv", {})
+    if kv:
+        L.append(
+            f"## Workers KV (corral only; wrk -t1, {a['connections']} connections, {a['duration']} s × {a['kv_rounds']}, "
+            "100-byte values, 1000 keys)"
+        )
+        L.append("")
+        L.append("| server | request | req/s | KV ops/s | p50 | p99 | server cores | req per CPU-s |")
+        L.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        for key, r in kv.items():
+            label, path = key.split("/", 1)
+            L.append(
+                f"| {SERVER_LABELS[label]} | /{path} | {r['rps']:.0f} | {r['ops_per_s']:.0f} | {r['p50_ms']:.2f} ms | "
+                f"{r['p99_ms']:.2f} ms | {r['server_cores']:.2f} | {fmt(r['per_cpu_s'])} |"
+            )
+        L.append("")
     L.append("## Targets")
     L.append("")
     L.extend(targets(results))
@@ -860,6 +928,12 @@ def render(results):
         for n in results["notes"]:
             L.append(f"- {n}")
         L.append("")
+    try:
+        import bench_do
+
+        L.extend(bench_do.render(results))
+    except Exception as e:  # noqa: BLE001 - a rendering bug must not lose the other results
+        L.append(f"(do-counter table failed to render: {e})")
     return "\n".join(L)
 
 
@@ -925,7 +999,8 @@ def main():
     ap.add_argument("--memory-counts", default="1,100,1000")
     ap.add_argument("--startup-repeats", type=int, default=10)
     ap.add_argument("--reload-repeats", type=int, default=10)
-    ap.add_argument("--sections", default="check,load,memory,startup,reload")
+    ap.add_argument("--kv-rounds", type=int, default=1)
+    ap.add_argument("--sections", default="check,load,memory,startup,reload,kv,do")
     args = ap.parse_args()
     args.corral = os.path.abspath(args.corral)
     args.workerd = os.path.abspath(args.workerd)
@@ -970,6 +1045,12 @@ def main():
             run_section("startup", section_startup, args)
         if "reload" in sections:
             run_section("reload", section_reload, args)
+        if "kv" in sections:
+            run_section("kv", section_kv, args)
+        if "do" in sections:
+            import bench_do
+
+            run_section("do", bench_do.section_do, args)
     finally:
         _stop_children()
         results["elapsed_s"] = time.perf_counter() - t_start
