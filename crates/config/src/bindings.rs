@@ -38,6 +38,170 @@ pub struct Migration {
     pub renamed_classes: Vec<(String, String)>,
 }
 
+/// `[[queues.producers]]`: `env[binding].send(...)` appends to `queue`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueProducer {
+    pub binding: String,
+    pub queue: String,
+    /// Default delay of every message, in seconds (`delivery_delay`).
+    pub delivery_delay: u32,
+}
+
+/// `[[queues.consumers]]`: this worker's `queue()` handler receives batches from `queue`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueConsumer {
+    pub queue: String,
+    /// 1..=100, Cloudflare's default 10.
+    pub max_batch_size: u32,
+    /// Seconds a batch may wait to fill, 0..=60, Cloudflare's default 5.
+    pub max_batch_timeout: f64,
+    /// Deliveries after the first before a message goes to the dead-letter queue (default 3, at most 100).
+    pub max_retries: u32,
+    pub dead_letter_queue: Option<String>,
+    /// Seconds before a retried message is delivered again (default 0).
+    pub retry_delay: u32,
+    /// Batches of this queue processed at once (unset: one per server thread).
+    pub max_concurrency: Option<u32>,
+}
+
+/// Cloudflare's longest message delay (12 hours).
+pub const MAX_DELAY_SECONDS: u64 = 43_200;
+
+pub(crate) fn parse_queues(
+    path: &Path,
+    v: Option<&Value>,
+) -> Result<(Vec<QueueProducer>, Vec<QueueConsumer>), ConfigError> {
+    let Some(v) = v else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let m = object(
+        path,
+        "queues",
+        v,
+        "a table with `producers` and/or `consumers`",
+    )?;
+    let list = |field: &str| -> Result<Vec<&Value>, ConfigError> {
+        match m.get(field) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(a)) => Ok(a.iter().collect()),
+            Some(_) => Err(type_error(
+                path,
+                &format!("queues.{field}"),
+                &format!("an array of tables (`[[queues.{field}]]`)"),
+            )),
+        }
+    };
+    let mut producers: Vec<QueueProducer> = Vec::new();
+    for (i, entry) in list("producers")?.into_iter().enumerate() {
+        let key = format!("queues.producers[{i}]");
+        let m = object(path, &key, entry, "a table with `binding` and `queue`")?;
+        let binding = required_name(path, &key, m, "binding", "JOBS")?;
+        let queue = required_name(path, &key, m, "queue", "jobs")?;
+        let delivery_delay = number(
+            path,
+            &key,
+            m,
+            "delivery_delay",
+            0.0,
+            MAX_DELAY_SECONDS as f64,
+        )?
+        .unwrap_or(0.0) as u32;
+        if producers.iter().any(|p| p.binding == binding) {
+            return Err(ConfigError::new(
+                path,
+                Some(&format!("{key}.binding")),
+                format!("the binding name `{binding}` is used twice"),
+                Some("give each queue producer its own binding name"),
+            ));
+        }
+        producers.push(QueueProducer {
+            binding,
+            queue,
+            delivery_delay,
+        });
+    }
+    let mut consumers: Vec<QueueConsumer> = Vec::new();
+    for (i, entry) in list("consumers")?.into_iter().enumerate() {
+        let key = format!("queues.consumers[{i}]");
+        let m = object(path, &key, entry, "a table with `queue`")?;
+        let queue = required_name(path, &key, m, "queue", "jobs")?;
+        if let Some(Value::String(t)) = m.get("type") {
+            if t == "http_pull" {
+                return Err(ConfigError::new(
+                    path,
+                    Some(&format!("{key}.type")),
+                    "pull consumers are not supported by corral",
+                    Some("remove `type = \"http_pull\"` to have this worker's queue() handler consume it"),
+                ));
+            }
+        }
+        let consumer = QueueConsumer {
+            max_batch_size: number(path, &key, m, "max_batch_size", 1.0, 100.0)?.unwrap_or(10.0)
+                as u32,
+            max_batch_timeout: number(path, &key, m, "max_batch_timeout", 0.0, 60.0)?
+                .unwrap_or(5.0),
+            max_retries: number(path, &key, m, "max_retries", 0.0, 100.0)?.unwrap_or(3.0) as u32,
+            dead_letter_queue: match m.get("dead_letter_queue") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) if !s.is_empty() && s != &queue => Some(s.clone()),
+                Some(_) => {
+                    return Err(ConfigError::new(
+                        path,
+                        Some(&format!("{key}.dead_letter_queue")),
+                        "must be the name of another queue",
+                        Some("for example `dead_letter_queue = \"jobs-dlq\"`"),
+                    ))
+                }
+            },
+            retry_delay: number(path, &key, m, "retry_delay", 0.0, MAX_DELAY_SECONDS as f64)?
+                .unwrap_or(0.0) as u32,
+            max_concurrency: number(path, &key, m, "max_concurrency", 1.0, 250.0)?
+                .map(|n| n as u32),
+            queue,
+        };
+        if consumers.iter().any(|c| c.queue == consumer.queue) {
+            return Err(ConfigError::new(
+                path,
+                Some(&format!("{key}.queue")),
+                format!(
+                    "queue `{}` has two consumers in this worker",
+                    consumer.queue
+                ),
+                Some("keep one `[[queues.consumers]]` entry per queue"),
+            ));
+        }
+        consumers.push(consumer);
+    }
+    Ok((producers, consumers))
+}
+
+fn number(
+    path: &Path,
+    key: &str,
+    m: &Map<String, Value>,
+    field: &str,
+    min: f64,
+    max: f64,
+) -> Result<Option<f64>, ConfigError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => {
+            let v = n.as_f64().unwrap_or(f64::NAN);
+            if v >= min && v <= max {
+                Ok(Some(v))
+            } else {
+                Err(ConfigError::new(
+                    path,
+                    Some(&format!("{key}.{field}")),
+                    format!("{v} is out of range"),
+                    Some(&format!("use a number from {min} to {max}")),
+                ))
+            }
+        }
+        Some(_) => Err(type_error(path, &format!("{key}.{field}"), "a number")),
+    }
+}
+
 pub(crate) fn parse_kv(path: &Path, v: Option<&Value>) -> Result<Vec<KvBinding>, ConfigError> {
     let Some(v) = v else { return Ok(Vec::new()) };
     let Value::Array(entries) = v else {
@@ -261,6 +425,33 @@ new_sqlite_classes = ["Counter"]
         assert_eq!(c.kv_namespaces[1].id, "CACHE");
         assert_eq!(c.durable_objects[0].class_name, "Counter");
         assert_eq!(c.migrations[0].new_sqlite_classes, vec!["Counter"]);
+    }
+
+    #[test]
+    fn reads_queue_producers_and_consumers_with_cloudflare_defaults() {
+        let c = load(
+            r#"
+name = "w"
+main = "index.js"
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+[[queues.consumers]]
+queue = "jobs"
+dead_letter_queue = "jobs-dlq"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.queue_producers[0].queue, "jobs");
+        let q = &c.queue_consumers[0];
+        assert_eq!(
+            (q.max_batch_size, q.max_batch_timeout, q.max_retries),
+            (10, 5.0, 3)
+        );
+        assert_eq!(q.dead_letter_queue.as_deref(), Some("jobs-dlq"));
+        let e = load("name = \"w\"\nmain = \"index.js\"\n[[queues.consumers]]\nqueue = \"q\"\nmax_batch_size = 500\n")
+            .unwrap_err();
+        assert!(e.contains("queues.consumers[0].max_batch_size"), "{e}");
     }
 
     #[test]

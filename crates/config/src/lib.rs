@@ -5,13 +5,17 @@ mod bindings;
 mod dotenv;
 mod jsonc;
 mod route;
+mod triggers;
 
 use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use bindings::{DurableObjectBinding, KvBinding, Migration};
+pub use bindings::{
+    DurableObjectBinding, KvBinding, Migration, QueueConsumer, QueueProducer, MAX_DELAY_SECONDS,
+};
 pub use route::RoutePattern;
+pub use triggers::CronSchedule;
 
 /// The config file names we look for, in order of preference (wrangler's own order).
 pub const CONFIG_FILE_NAMES: [&str; 3] = ["wrangler.jsonc", "wrangler.json", "wrangler.toml"];
@@ -102,6 +106,10 @@ pub struct WorkerConfig {
     pub kv_namespaces: Vec<KvBinding>,
     pub durable_objects: Vec<DurableObjectBinding>,
     pub migrations: Vec<Migration>,
+    /// `[triggers] crons`: cron expressions (UTC), each already checked by the parser.
+    pub crons: Vec<String>,
+    pub queue_producers: Vec<QueueProducer>,
+    pub queue_consumers: Vec<QueueConsumer>,
 }
 
 impl WorkerConfig {
@@ -366,6 +374,8 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
     let kv_namespaces = bindings::parse_kv(path, root.get("kv_namespaces"))?;
     let durable_objects = bindings::parse_durable_objects(path, root.get("durable_objects"))?;
     let migrations = bindings::parse_migrations(path, root.get("migrations"))?;
+    let crons = triggers::parse_triggers(path, root.get("triggers"))?;
+    let (queue_producers, queue_consumers) = bindings::parse_queues(path, root.get("queues"))?;
     Ok(WorkerConfig {
         config_path: path.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -381,6 +391,9 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
         kv_namespaces,
         durable_objects,
         migrations,
+        crons,
+        queue_producers,
+        queue_consumers,
     })
 }
 

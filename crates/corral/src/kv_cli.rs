@@ -13,6 +13,7 @@ use std::sync::Arc;
 pub enum KvAction {
     /// Store VALUE (or the bytes of --path) under KEY.
     Put {
+        /// The key (at most 512 bytes of UTF-8).
         key: String,
         /// The value (omit it with --path).
         #[arg(required_unless_present = "path")]
@@ -31,6 +32,7 @@ pub enum KvAction {
     },
     /// Print the value under KEY.
     Get {
+        /// The key (at most 512 bytes of UTF-8).
         key: String,
         #[command(flatten)]
         target: Target,
@@ -44,6 +46,7 @@ pub enum KvAction {
     },
     /// Remove KEY.
     Delete {
+        /// The key (at most 512 bytes of UTF-8).
         key: String,
         #[command(flatten)]
         target: Target,

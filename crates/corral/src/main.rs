@@ -1,6 +1,7 @@
 //! The `corral` command line: `corral dev` (one worker, live reload) and `corral serve` (many workers).
 
 mod kv_cli;
+mod queues_cli;
 
 use clap::{Parser, Subcommand};
 use corral_config::{find_config_file, WorkerConfig};
@@ -42,6 +43,9 @@ enum Command {
         /// Tests only: POST /cdn-cgi/corral/clock/advance?ms=N moves the storage clock forward.
         #[arg(long, hide = true)]
         unsafe_test_clock: bool,
+        /// Unacknowledged messages a queue may hold before `send` fails (back-pressure).
+        #[arg(long, default_value_t = corral_runtime::services::DEFAULT_QUEUE_MAX_BACKLOG)]
+        queue_max_backlog: u64,
     },
     /// Serve many workers: each DIR is a worker directory or a directory of worker directories.
     Serve {
@@ -60,11 +64,19 @@ enum Command {
         /// Tests only: POST /cdn-cgi/corral/clock/advance?ms=N moves the storage clock forward.
         #[arg(long, hide = true)]
         unsafe_test_clock: bool,
+        /// Unacknowledged messages a queue may hold before `send` fails (back-pressure).
+        #[arg(long, default_value_t = corral_runtime::services::DEFAULT_QUEUE_MAX_BACKLOG)]
+        queue_max_backlog: u64,
     },
     /// Read and write a KV namespace's local data (works while a server runs).
     Kv {
         #[command(subcommand)]
         action: kv_cli::KvAction,
+    },
+    /// Inspect queues, send a message, move a dead-letter queue back, purge (works while a server runs).
+    Queues {
+        #[command(subcommand)]
+        action: queues_cli::QueuesAction,
     },
 }
 
@@ -87,7 +99,16 @@ fn main() -> ExitCode {
             ip,
             data_dir,
             unsafe_test_clock,
-        } => dev(&dir, port, ip, data_dir, unsafe_test_clock, process_start),
+            queue_max_backlog,
+        } => dev(
+            &dir,
+            port,
+            ip,
+            data_dir,
+            unsafe_test_clock,
+            queue_max_backlog,
+            process_start,
+        ),
         Command::Serve {
             dirs,
             port,
@@ -95,16 +116,18 @@ fn main() -> ExitCode {
             threads,
             data_dir,
             unsafe_test_clock,
+            queue_max_backlog,
         } => serve(
             &dirs,
             port,
             ip,
             threads,
-            data_dir,
+            (data_dir, queue_max_backlog),
             unsafe_test_clock,
             process_start,
         ),
         Command::Kv { action } => kv_cli::run(action),
+        Command::Queues { action } => queues_cli::run(action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -121,11 +144,12 @@ fn dev(
     ip: Option<IpAddr>,
     data_dir: Option<PathBuf>,
     test_clock: bool,
+    queue_max_backlog: u64,
     process_start: Instant,
 ) -> Result<(), String> {
     let config = WorkerConfig::load_dir(dir).map_err(|e| e.to_string())?;
     let data_dir = data_dir.unwrap_or_else(|| config.dir.join(".corral"));
-    let services = open_services(&data_dir)?;
+    let services = open_services(&data_dir, queue_max_backlog)?;
     let ip = match (ip, &config.dev.ip) {
         (Some(ip), _) => ip,
         (None, Some(s)) => s.parse().map_err(|_| {
@@ -167,11 +191,14 @@ fn serve(
     port: u16,
     ip: IpAddr,
     threads: Option<usize>,
-    data_dir: Option<PathBuf>,
+    (data_dir, queue_max_backlog): (Option<PathBuf>, u64),
     test_clock: bool,
     process_start: Instant,
 ) -> Result<(), String> {
-    let services = open_services(&data_dir.unwrap_or_else(|| PathBuf::from(".corral")))?;
+    let services = open_services(
+        &data_dir.unwrap_or_else(|| PathBuf::from(".corral")),
+        queue_max_backlog,
+    )?;
     let mut configs = Vec::new();
     for dir in dirs {
         if find_config_file(dir).is_some() {
@@ -231,7 +258,11 @@ fn serve(
 }
 
 /// Opens the data directory (KV, Durable Object storage, alarms) shared by every worker of the server.
-fn open_services(data_dir: &Path) -> Result<Arc<Services>, String> {
+fn open_services(data_dir: &Path, queue_max_backlog: u64) -> Result<Arc<Services>, String> {
     let storage = corral_storage::Storage::open(data_dir).map_err(|e| e.to_string())?;
-    Ok(Services::new(storage))
+    let services = Services::new(storage);
+    services
+        .queue_max_backlog
+        .store(queue_max_backlog, std::sync::atomic::Ordering::Relaxed);
+    Ok(services)
 }

@@ -281,3 +281,61 @@ fn counter_example() {
     let (_, _, body) = send(c.post(server.url("/visits/reset")));
     assert_eq!(body["value"], 0);
 }
+
+#[test]
+fn chat_room_example() {
+    type Ws = tungstenite::WebSocket<TcpStream>;
+    let data = tempfile::tempdir().unwrap();
+    let server = Corral::dev(
+        &example("chat-room"),
+        &["--data-dir", data.path().to_str().unwrap()],
+    );
+    let (status, page) = get(&server.url("/"));
+    assert_eq!(status, 200);
+    assert!(page.contains("/ws"), "{page}");
+    let (status, _) = get(&server.url("/room/lobby/ws"));
+    assert_eq!(status, 426);
+    let join = |name: &str| -> Ws {
+        let stream = TcpStream::connect(server.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let url = format!("ws://{}/room/lobby/ws?name={name}", server.addr);
+        tungstenite::client::client(url.as_str(), stream)
+            .unwrap_or_else(|e| panic!("{e}\nlog:\n{}", server.log()))
+            .0
+    };
+    let next = |ws: &mut Ws| -> Value {
+        loop {
+            match ws.read().unwrap() {
+                tungstenite::Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+                tungstenite::Message::Close(f) => panic!("closed: {f:?}"),
+                _ => continue,
+            }
+        }
+    };
+    let mut ann = join("ann");
+    assert_eq!(next(&mut ann), json!({"type": "history", "messages": []}));
+    assert_eq!(next(&mut ann), json!({"type": "joined", "name": "ann"}));
+    let mut bob = join("bob");
+    assert_eq!(next(&mut bob)["type"], "history");
+    assert_eq!(next(&mut bob), json!({"type": "joined", "name": "bob"}));
+    assert_eq!(next(&mut ann), json!({"type": "joined", "name": "bob"}));
+
+    ann.send(tungstenite::Message::text("hello bob")).unwrap();
+    for ws in [&mut ann, &mut bob] {
+        let m = next(ws);
+        assert_eq!(
+            (m["type"].as_str(), m["name"].as_str(), m["text"].as_str()),
+            (Some("message"), Some("ann"), Some("hello bob")),
+            "{m}"
+        );
+    }
+    bob.close(None).unwrap();
+    assert_eq!(next(&mut ann), json!({"type": "left", "name": "bob"}));
+
+    // A late joiner gets the history.
+    let mut cy = join("cy");
+    let history = next(&mut cy);
+    assert_eq!(history["messages"][0]["text"], "hello bob", "{history}");
+}

@@ -182,7 +182,21 @@
     const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     const flat = [];
     for (const [k, v] of request.headers) flat.push(k, v);
-    const [status, statusText, headers, handle] = await host.objectFetch(target, request.method, request.url, flat, body);
+    const [status, statusText, headers, handle, forwarded] = await host.objectFetch(
+      target,
+      request.method,
+      request.url,
+      flat,
+      body,
+    );
+    if (forwarded !== null && forwarded !== undefined) {
+      // The object answered with a WebSocket: the caller gets a socket it can return in its own response.
+      const h = new Headers();
+      for (let i = 0; i + 1 < headers.length; i += 2) h.append(headers[i], headers[i + 1]);
+      const init = { status: 101, headers: h, webSocket: internal.forwardedWebSocket(forwarded) };
+      if (statusText) init.statusText = statusText;
+      return new Response(null, init);
+    }
     return internal.makeResponseFromHost(status, statusText, headers, handle ?? null, request.url, false);
   }
 
@@ -469,7 +483,13 @@
       return settled(() => this.#ops.list(options));
     }
     deleteAll(options) {
-      return settled(() => host.storageDeleteAll(this.#handle));
+      return settled(() => {
+        host.storageDeleteAll(this.#handle);
+        if (internal.hasCompatFlag("delete_all_deletes_alarm")) {
+          const o = this.#object;
+          host.alarmSet(o.worker, o.className, o.hex, o.name ?? null, null);
+        }
+      });
     }
     async transaction(closure) {
       host.storageTransaction(this.#handle, "begin");
@@ -563,29 +583,126 @@
       resetObject(this.#object);
       throw new Error(reason === undefined ? "Durable Object aborted." : String(reason));
     }
-    acceptWebSocket() {
-      throw new Error("The WebSocket hibernation API is not supported by corral yet; use ws.accept().");
+    // The WebSocket hibernation API: accepted sockets outlive this instance (see websocket.js); their events go
+    // to the class's webSocketMessage/Close/Error handlers, in a rebuilt instance after an eviction.
+    acceptWebSocket(ws, tags = undefined) {
+      if (arguments.length < 1) {
+        throw new TypeError("Failed to execute 'acceptWebSocket' on 'DurableObjectState': 1 argument required, but only 0 present.");
+      }
+      const object = this.#object;
+      if (host.wsList(object.className, object.hex, null).length >= MAX_WEBSOCKETS) {
+        throw new Error(`only ${MAX_WEBSOCKETS} WebSockets can be accepted on a single Durable Object instance`);
+      }
+      internal.acceptHibernatable(ws, targetOf(object), tags);
     }
-    getWebSockets() {
-      return [];
+    getWebSockets(tag = undefined) {
+      return internal.hibernatedWebSockets(targetOf(this.#object), tag === undefined || tag === null ? null : String(tag));
     }
-    getTags() {
-      return [];
+    getTags(ws) {
+      return internal.hibernatedTags(ws);
     }
-    setWebSocketAutoResponse() {}
+    setWebSocketAutoResponse(pair = undefined) {
+      const object = this.#object;
+      if (pair === undefined || pair === null) {
+        object.autoResponse = null;
+        host.wsSetAutoResponse(object.className, object.hex);
+        return;
+      }
+      if (!(pair instanceof WebSocketRequestResponsePair)) {
+        throw new TypeError(
+          "Failed to execute 'setWebSocketAutoResponse' on 'DurableObjectState': parameter 1 is not of type 'WebSocketRequestResponsePair'.",
+        );
+      }
+      object.autoResponse = pair;
+      host.wsSetAutoResponse(object.className, object.hex, [pair.request, pair.response]);
+    }
     getWebSocketAutoResponse() {
-      return null;
+      return this.#object.autoResponse ?? null;
     }
-    setHibernatableWebSocketEventTimeout() {}
+    getWebSocketAutoResponseTimestamp(ws) {
+      return internal.autoResponseTimestamp(ws);
+    }
+    setHibernatableWebSocketEventTimeout(ms = undefined) {
+      if (ms !== undefined && ms !== null) {
+        ms = Number(ms);
+        if (!(ms >= 0) || ms > 604800000) throw new RangeError("setHibernatableWebSocketEventTimeout() accepts at most 7 days.");
+      }
+      this.#object.eventTimeout = ms ?? null;
+    }
     getHibernatableWebSocketEventTimeout() {
-      return null;
+      return this.#object.eventTimeout ?? null;
     }
   }
   internal.defineGlobal("DurableObjectState", DurableObjectState);
 
+  const MAX_WEBSOCKETS = 32768;
+  const MAX_AUTO_RESPONSE_CHARS = 2048;
+
+  class WebSocketRequestResponsePair {
+    #request;
+    #response;
+    constructor(request, response) {
+      if (arguments.length < 2) {
+        throw new TypeError(
+          `Failed to construct 'WebSocketRequestResponsePair': 2 arguments required, but only ${arguments.length} present.`,
+        );
+      }
+      request = String(request);
+      response = String(response);
+      if (request.length > MAX_AUTO_RESPONSE_CHARS) throw new RangeError("Request cannot be larger than 2048 characters.");
+      if (response.length > MAX_AUTO_RESPONSE_CHARS) throw new RangeError("Response cannot be larger than 2048 characters.");
+      this.#request = request;
+      this.#response = response;
+    }
+    get request() {
+      return this.#request;
+    }
+    get response() {
+      return this.#response;
+    }
+  }
+  internal.defineGlobal("WebSocketRequestResponsePair", WebSocketRequestResponsePair);
+
   // --------------------------------------------------------------------------------- objects in this isolate
 
   const live = new Map(); // "class\0hex" -> object record
+
+  const targetOf = (object) => [object.className, object.hex, object.name ?? null];
+
+  // Eviction: an object with no event in progress for `idleMs` (CORRAL_OBJECT_IDLE_MS) is dropped from memory;
+  // its next event (a call, an alarm, a message on a hibernatable socket) rebuilds it from storage.
+  let idleMsValue;
+  const idleMs = () => (idleMsValue === undefined ? (idleMsValue = host.objectIdleMs()) : idleMsValue);
+
+  function begin(object) {
+    object.active++;
+    object.lastActive = Date.now();
+  }
+
+  function end(object) {
+    object.active--;
+    object.lastActive = Date.now();
+    if (object.active === 0) scheduleEviction(object, idleMs());
+  }
+
+  function scheduleEviction(object, ms) {
+    if (object.idleTimer || !(ms > 0) || live.get(object.key) !== object) return;
+    object.idleTimer = setTimeout(() => {
+      object.idleTimer = null;
+      if (live.get(object.key) !== object) return;
+      if (object.active > 0 || object.blockers > 0 || object.queue.length > 0) return; // end() re-arms
+      const left = object.lastActive + idleMs() - Date.now();
+      if (left > 0) scheduleEviction(object, left);
+      else evict(object);
+    }, ms);
+  }
+
+  function evict(object) {
+    live.delete(object.key);
+    internal.dropHibernatedWrappers(targetOf(object));
+    host.objectStorageClose(object.storageHandle);
+    object.instance = null;
+  }
 
   function objectClasses() {
     return internal.objectClasses || (internal.objectClasses = new Map(JSON.parse(host.objectClasses())));
@@ -618,6 +735,11 @@
       queue: [],
       instance: null,
       broken: null,
+      active: 0,
+      lastActive: Date.now(),
+      idleTimer: null,
+      autoResponse: null,
+      eventTimeout: null,
     };
     live.set(key, object);
     const state = new DurableObjectState(object);
@@ -658,8 +780,15 @@
 
   internal.dispatchObjectFetch = function (id, method, url, headers, bodyHandle, target) {
     const [className, hex, name] = target;
-    internal.invoke(id, () => {
+    internal.invoke(id, (invocation) => {
       const object = getObject(className, hex, name);
+      // The object is busy until the invocation is done (its response is out, or its accept()ed socket closed).
+      begin(object);
+      const release = invocation.release;
+      invocation.release = function () {
+        release.call(this);
+        if (this.pending === 0) end(object);
+      };
       const request = internal.makeIncomingRequest(method, url, headers, bodyHandle ?? null, undefined);
       return new Promise((resolve, reject) => {
         deliverTo(object, () => {
@@ -688,6 +817,7 @@
       }
       host.callReply(call, ok, bytes);
       host.invocationDone();
+      if (object) end(object);
     };
     let object;
     try {
@@ -696,6 +826,7 @@
       reply(false, e);
       return;
     }
+    begin(object);
     deliverTo(object, () => {
       let result;
       try {
@@ -723,6 +854,44 @@
         (e) => {
           if (kind === "alarm") internal.logError("Uncaught (in alarm)", e);
           reply(false, e);
+        },
+      );
+    });
+  };
+
+  // From websocket.js: an event of a hibernatable socket of object `target`, for the object's handlers. The object
+  // is rebuilt first when it was evicted.
+  internal.dispatchHibernatedEvent = function (target, ws, type, a, b, c) {
+    const [className, hex, name] = target;
+    let object;
+    try {
+      object = getObject(className, hex, name ?? undefined);
+    } catch (e) {
+      internal.logError("Uncaught (in Durable Object constructor)", e);
+      return;
+    }
+    begin(object);
+    const handler = type === "message" ? "webSocketMessage" : type === "close" ? "webSocketClose" : "webSocketError";
+    deliverTo(object, () => {
+      let result;
+      try {
+        const instance = object.instance;
+        const fn = instance && instance[handler];
+        if (typeof fn === "function") {
+          if (type === "message") result = fn.call(instance, ws, a);
+          else if (type === "close") result = fn.call(instance, ws, a, b, c);
+          else result = fn.call(instance, ws, new Error(a));
+        }
+      } catch (e) {
+        internal.logError(`Uncaught (in ${handler})`, e);
+        end(object);
+        return;
+      }
+      Promise.resolve(result).then(
+        () => end(object),
+        (e) => {
+          internal.logError(`Uncaught (in ${handler})`, e);
+          end(object);
         },
       );
     });

@@ -7,6 +7,12 @@
   // Events that arrive before `accept()` are queued and delivered after it. A close received is answered
   // automatically (as with Cloudflare's `web_socket_auto_reply_to_close`), so `readyState` is CLOSED after the
   // `close` event and a `close()` from its listener is a no-op.
+  //
+  // Durable Objects: `ctx.acceptWebSocket(ws, tags)` (durable_objects.js) marks a socket hibernatable. Once its
+  // pair is returned in a 101, the host entry remembers the owning object, tags and attachment, and its events go
+  // to the object's `webSocketMessage/Close/Error` handlers (`internal.dispatchHibernatedEvent`), through a
+  // wrapper made on demand: the object may have been evicted and rebuilt since. A 101 that comes back from a
+  // stub's `fetch` carries a forwarded socket (`internal.forwardedWebSocket`) the caller can only return.
 
   const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
   const TOKEN = Symbol("WebSocket");
@@ -114,6 +120,10 @@
   // binaryType, onDone (releases the invocation that returned the 101) }.
   let stateOf;
   const hostSockets = new Map(); // host socket id -> record
+  const pendingHibernatable = new Set(); // records accepted with acceptWebSocket(), not yet given to the host
+  const MAX_ATTACHMENT_BYTES = 2048;
+  const MAX_TAGS = 10;
+  const MAX_TAG_LENGTH = 256;
 
   function newRecord(ws) {
     return {
@@ -127,6 +137,10 @@
       closedOutgoing: false,
       binaryType: "arraybuffer",
       onDone: null,
+      hibernatable: false, // events go to the owning object's handlers
+      hibernate: null, // { target, tags } between acceptWebSocket() and the 101
+      attachment: null, // serialized attachment (kept by the host once the socket is hibernatable)
+      forwarded: null, // host handle of a socket that came back from a Durable Object stub
     };
   }
 
@@ -177,6 +191,14 @@
     accept() {
       const s = this.#s;
       if (s.released) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
+      if (s.forwarded !== null) {
+        throw new TypeError(
+          "corral cannot accept() a WebSocket returned by a Durable Object stub yet; return it in a Response instead.",
+        );
+      }
+      if (s.hibernate !== null || s.hibernatable) {
+        throw new TypeError("Can't accept() a WebSocket that was accepted with state.acceptWebSocket().");
+      }
       if (s.accepted) return;
       s.accepted = true;
       const pending = s.inbox;
@@ -228,12 +250,22 @@
       transmit(s, { type: "close", code: code === undefined ? 1005 : code, reason: reason ?? "", wasClean: true });
     }
 
-    // Hibernation API placeholders (Durable Objects): not supported in plain workers.
-    serializeAttachment() {
-      throw new TypeError("serializeAttachment() is only available on hibernatable WebSockets of Durable Objects.");
+    serializeAttachment(value) {
+      needArgs(arguments.length, 1, "serializeAttachment");
+      const s = this.#s;
+      const bytes = internal.serialize(value);
+      if (bytes.length > MAX_ATTACHMENT_BYTES) {
+        throw new Error(
+          `A WebSocket 'attachment' cannot be larger than ${MAX_ATTACHMENT_BYTES} bytes. 'attachment' was ${bytes.length} bytes.`,
+        );
+      }
+      s.attachment = bytes;
+      if (s.hibernatable && s.hostId !== null) host.wsSetAttachment(s.hostId, bytes);
     }
     deserializeAttachment() {
-      return null;
+      const s = this.#s;
+      const bytes = s.hibernatable && s.hostId !== null ? host.wsGetAttachment(s.hostId) : s.attachment;
+      return bytes === null || bytes === undefined ? null : internal.deserialize(bytes);
     }
   }
   for (const [k, v] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
@@ -319,6 +351,14 @@
     if (!(ws instanceof WebSocket)) throw new TypeError("Response's webSocket must be a WebSocket.");
     const c = stateOf(ws);
     if (c.released) throw new TypeError("Can't return WebSocket that was already used in a response.");
+    if (c.forwarded !== null) {
+      // A socket from a Durable Object stub: the object keeps its end; this invocation is done.
+      host.respondForwardedWebSocket(invocation.id, c.forwarded, parts.statusText, parts.headers);
+      c.released = true;
+      c.forwarded = null;
+      invocation.release();
+      return;
+    }
     if (c.accepted) throw new TypeError("Can't return WebSocket in a Response after calling accept().");
     const s = c.peer;
     if (s === null) throw new TypeError("Can't return WebSocket in a Response: its peer is gone.");
@@ -327,8 +367,17 @@
     c.peer = null;
     s.peer = null;
     s.hostId = id;
-    s.onDone = () => invocation.release();
     hostSockets.set(id, s);
+    if (s.hibernate !== null) {
+      // Hibernatable: the host entry outlives the object's instance, so the invocation ends now.
+      s.hibernatable = true;
+      host.wsHibernate(id, s.hibernate.target, s.hibernate.tags, s.attachment ?? undefined);
+      s.hibernate = null;
+      pendingHibernatable.delete(s);
+      invocation.release();
+    } else {
+      s.onDone = () => invocation.release();
+    }
     // What the worker sent before returning the response went to the client end's queue: forward it.
     const early = c.inbox;
     c.inbox = [];
@@ -341,7 +390,24 @@
   // From the host (websocket.rs): an event of host socket `id`.
   internal.webSocketEvent = function (id, type, a, b, c) {
     const s = hostSockets.get(id);
-    if (s === undefined) return;
+    if (s === undefined || s.hibernatable) {
+      const target = host.wsObject(id);
+      if (target !== null && target !== undefined) {
+        const ws = internal.hibernatedWebSocket(id);
+        if (type === "close") {
+          // The host entry goes away after this event; the handler may run later (blockConcurrencyWhile).
+          const w = stateOf(ws);
+          w.closedIncoming = true;
+          w.closedOutgoing = true;
+          w.attachment = host.wsGetAttachment(id) ?? null;
+          w.hostId = null;
+          hostSockets.delete(id);
+        }
+        internal.dispatchHibernatedEvent(target, ws, type, a, b, c);
+        return;
+      }
+      if (s === undefined) return;
+    }
     if (type === "message") receive(s, { type, data: a });
     else if (type === "error") receive(s, { type, message: a });
     else if (type === "close") {
@@ -352,6 +418,111 @@
       s.onDone = null;
       if (done) done();
     }
+  };
+
+  // ------------------------------------------------------------------- Durable Objects (durable_objects.js)
+
+  // `ctx.acceptWebSocket(ws, tags)` for the object `target` ([class, id, name]).
+  internal.acceptHibernatable = function (ws, target, tags) {
+    if (!(ws instanceof WebSocket)) {
+      throw new TypeError("Failed to execute 'acceptWebSocket' on 'DurableObjectState': parameter 1 is not of type 'WebSocket'.");
+    }
+    const s = stateOf(ws);
+    if (s.accepted) {
+      throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
+    }
+    if (s.released || s.forwarded !== null || s.hostId !== null || s.peer === null) {
+      throw new Error(
+        "Cannot call `acceptWebSocket()` on this WebSocket because its pair has already been accepted or used in a Response.",
+      );
+    }
+    const list = [];
+    if (tags !== undefined && tags !== null) {
+      if (typeof tags[Symbol.iterator] !== "function") {
+        throw new TypeError("Failed to execute 'acceptWebSocket' on 'DurableObjectState': tags must be an array of strings.");
+      }
+      for (const t of tags) {
+        const tag = String(t);
+        if (tag.length > MAX_TAG_LENGTH) {
+          throw new Error(`"${tag}" is longer than the max tag length (${MAX_TAG_LENGTH} characters).`);
+        }
+        if (list.includes(tag)) throw new Error(`"${tag}" is a duplicate tag. Please remove duplicates.`);
+        list.push(tag);
+      }
+      if (list.length > MAX_TAGS) {
+        throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
+      }
+    }
+    s.accepted = true;
+    s.hibernate = { target, tags: list };
+    pendingHibernatable.add(s);
+    // Events that reached this end before (from its local peer) have no listeners to go to.
+    s.inbox = [];
+  };
+
+  // The wrapper of hibernatable host socket `id` (made anew after the object was evicted).
+  internal.hibernatedWebSocket = function (id) {
+    const existing = hostSockets.get(id);
+    if (existing !== undefined) return existing.ws;
+    const ws = new WebSocket(TOKEN);
+    const s = stateOf(ws);
+    s.accepted = true;
+    s.hibernatable = true;
+    s.hostId = id;
+    hostSockets.set(id, s);
+    return ws;
+  };
+
+  // The object's evicted: forget its wrappers (its sockets stay open in the host).
+  internal.dropHibernatedWrappers = function (target) {
+    for (const id of host.wsList(target[0], target[1], null)) {
+      const s = hostSockets.get(id);
+      if (s !== undefined && s.hibernatable) hostSockets.delete(id);
+    }
+    for (const s of pendingHibernatable) {
+      if (s.hibernate.target[0] === target[0] && s.hibernate.target[1] === target[1]) pendingHibernatable.delete(s);
+    }
+  };
+
+  // `ctx.getWebSockets(tag)`.
+  internal.hibernatedWebSockets = function (target, tag) {
+    const out = [];
+    for (const s of pendingHibernatable) {
+      const h = s.hibernate;
+      if (h.target[0] === target[0] && h.target[1] === target[1] && (tag === null || h.tags.includes(tag))) out.push(s.ws);
+    }
+    for (const id of host.wsList(target[0], target[1], tag)) out.push(internal.hibernatedWebSocket(id));
+    return out;
+  };
+
+  // `ctx.getTags(ws)`.
+  internal.hibernatedTags = function (ws) {
+    const s = ws instanceof WebSocket ? stateOf(ws) : null;
+    if (s !== null && s.hibernate !== null) return s.hibernate.tags.slice();
+    if (s === null || !s.hibernatable || s.hostId === null) {
+      throw new TypeError("getTags() can only be called on a WebSocket accepted with state.acceptWebSocket().");
+    }
+    return host.wsTags(s.hostId);
+  };
+
+  // `ctx.getWebSocketAutoResponseTimestamp(ws)`.
+  internal.autoResponseTimestamp = function (ws) {
+    const s = ws instanceof WebSocket ? stateOf(ws) : null;
+    if (s === null || !s.hibernatable || s.hostId === null) return null;
+    const at = host.wsAutoResponseAt(s.hostId);
+    return at === null || at === undefined ? null : new Date(at);
+  };
+
+  // A 101 response's socket that came back from a Durable Object stub (host handle `handle`).
+  // Dropping it unreturned closes the object's socket (the object sees 1006).
+  const unreturned = new FinalizationRegistry((handle) => host.wsDropForwarded(handle));
+  internal.forwardedWebSocket = function (handle) {
+    const ws = new WebSocket(TOKEN);
+    const s = stateOf(ws);
+    s.forwarded = handle;
+    s.ws = null; // no events reach a forwarded socket; without the cycle, dropping the Response frees it at once
+    unreturned.register(ws, handle);
+    return ws;
   };
 
   internal.defineGlobal("WebSocketPair", WebSocketPair);

@@ -9,6 +9,7 @@
   let handlers = null; // the default export (object or WorkerEntrypoint class)
   let handlerIsClass = false;
   const fetchListeners = [];
+  const scheduledListeners = [];
   let current = null; // the invocation whose synchronous code is running (for `waitUntil` from cloudflare:workers)
 
   Object.defineProperty(globalThis, Symbol.for("corral.internal.workers"), {
@@ -38,6 +39,7 @@
       throw new TypeError("addEventListener: the listener must be a function or an object with handleEvent().");
     }
     if (type === "fetch") fetchListeners.push(listener);
+    else if (type === "scheduled") scheduledListeners.push(listener);
   });
 
   let FetchEventClass = null;
@@ -97,14 +99,53 @@
         () => this.release(),
         (e) => {
           logError("Uncaught (in waitUntil)", e);
+          if (this.failure === undefined) this.failure = e;
           this.release();
         },
       );
     }
     release() {
-      if (--this.pending === 0) host.invocationDone();
+      if (--this.pending === 0) {
+        host.invocationDone();
+        if (this.onDone) this.onDone();
+      }
     }
   }
+
+  // Runs the default export's `name` handler (`queue`, ...) as one invocation: `args`, then `env` and `ctx`
+  // (a WorkerEntrypoint class gets only `args`). The promise settles once the handler and every `waitUntil`
+  // settled: rejected with the first error, if any. The Rust side counted the invocation in (inflight).
+  internal.runEvent = function (name, args) {
+    const invocation = new Invocation(0);
+    const done = new Promise((resolve) => (invocation.onDone = resolve));
+    let result;
+    current = invocation;
+    try {
+      if (handlers === null) throw new Error(`Handler does not export a ${name}() function.`);
+      const ctx = new ExecutionContext(invocation);
+      if (typeof handlers === "function") {
+        const entrypoint = new handlers(ctx, env);
+        if (typeof entrypoint[name] !== "function") throw new Error(`Handler does not export a ${name}() function.`);
+        result = entrypoint[name](...args);
+      } else {
+        if (typeof handlers[name] !== "function") throw new Error(`Handler does not export a ${name}() function.`);
+        result = handlers[name](...args, env, ctx);
+      }
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    current = null;
+    Promise.resolve(result).then(
+      () => invocation.release(),
+      (e) => {
+        invocation.failure = e;
+        invocation.release();
+      },
+    );
+    return done.then(() => {
+      if (invocation.failure !== undefined) throw invocation.failure;
+    });
+  };
 
   internal.setEnv = function (envJson) {
     Object.assign(env, JSON.parse(envJson));
@@ -122,7 +163,11 @@
 
   // Compatibility flags: explicit ones from the config, plus those on by default from their date.
   const compat = { flags: new Set(), date: "" };
-  const DEFAULT_ON_FROM = { upper_case_all_http_methods: "2024-10-14" };
+  const DEFAULT_ON_FROM = {
+    upper_case_all_http_methods: "2024-10-14",
+    queues_json_messages: "2024-03-18",
+    delete_all_deletes_alarm: "2026-02-24",
+  };
   internal.setCompat = function (flags, date) {
     for (const f of flags) compat.flags.add(f);
     compat.date = date || "";
@@ -140,9 +185,12 @@
     if (typeof def === "function" && def.prototype && typeof def.prototype.fetch === "function") {
       handlers = def;
       handlerIsClass = true;
+    } else if (typeof def === "function" && def.prototype) {
+      handlers = def; // a WorkerEntrypoint class without fetch (queue, scheduled, RPC)
+      handlerIsClass = true;
     } else if (def && typeof def === "object") {
       handlers = def;
-    } else if (fetchListeners.length > 0) {
+    } else if (fetchListeners.length > 0 || scheduledListeners.length > 0) {
       // Service-worker syntax: bindings are globals.
       for (const key of Object.keys(env)) internal.defineGlobal(key, env[key]);
     }
@@ -153,6 +201,7 @@
       const ctx = new ExecutionContext(invocation);
       if (handlerIsClass) {
         const entrypoint = new handlers(ctx, env);
+        if (typeof entrypoint.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
         return entrypoint.fetch(request);
       }
       if (typeof handlers.fetch !== "function") {
@@ -196,6 +245,49 @@
     } else {
       deliver(invocation, result);
     }
+  };
+
+  // A cron event: `scheduled(controller, env, ctx)` or the "scheduled" listeners. `done(error)` is called once the
+  // handler's promise and every waitUntil promise settled, with null or the first failure (logged as it happens).
+  internal.dispatchScheduled = function (cron, scheduledTime, done) {
+    let pending = 1;
+    let failure = null;
+    const settle = (what) => (e) => {
+      if (what) {
+        logError(what, e);
+        if (failure === null) failure = describe(e);
+      }
+      if (--pending === 0) done(failure);
+    };
+    const invocation = {
+      waitUntil(promise) {
+        pending++;
+        Promise.resolve(promise).then(settle(null), settle("Uncaught (in waitUntil)"));
+      },
+    };
+    const controller = { cron, scheduledTime, type: "scheduled", noRetry() {} };
+    let result;
+    current = invocation;
+    try {
+      const missing = "Handler does not export a scheduled() function.";
+      if (handlers !== null) {
+        const ctx = new ExecutionContext(invocation);
+        const target = handlerIsClass ? new handlers(ctx, env) : handlers;
+        if (typeof target.scheduled !== "function") throw new Error(missing);
+        result = handlerIsClass ? target.scheduled(controller) : target.scheduled(controller, env, ctx);
+      } else {
+        if (scheduledListeners.length === 0) throw new Error(missing);
+        const event = { ...controller, waitUntil: (p) => invocation.waitUntil(p) };
+        for (const l of scheduledListeners) {
+          if (typeof l === "function") l.call(globalThis, event);
+          else l.handleEvent(event);
+        }
+      }
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    current = null;
+    Promise.resolve(result).then(settle(null), settle("Uncaught (in scheduled)"));
   };
 
   // Runs `thunk()` (returning a Response or a promise of one) as invocation `id` and delivers its response,

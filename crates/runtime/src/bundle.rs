@@ -152,6 +152,14 @@ fn bindings_json(config: &WorkerConfig) -> serde_json::Value {
     for kv in &config.kv_namespaces {
         out.push(serde_json::json!({ "type": "kv", "name": kv.binding, "id": kv.id }));
     }
+    for q in &config.queue_producers {
+        out.push(serde_json::json!({
+            "type": "queue",
+            "name": q.binding,
+            "queue": q.queue,
+            "delay": q.delivery_delay,
+        }));
+    }
     for b in &config.durable_objects {
         out.push(serde_json::json!({
             "type": "durable_object",

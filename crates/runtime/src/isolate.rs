@@ -121,6 +121,10 @@ pub(crate) struct IsolateState {
     pub sinks: HashMap<u64, mpsc::Sender<Result<Bytes, String>>>,
     /// WebSockets terminated in this isolate, by id (see `websocket.rs`).
     pub websockets: HashMap<u64, crate::websocket::SocketEntry>,
+    /// WebSockets that came back from a Durable Object stub's `fetch`, until the caller returns them.
+    pub forwarded: HashMap<u64, crate::websocket::WebSocketConnection>,
+    /// Durable Objects' automatic WebSocket responses, by `(class, id)`.
+    pub auto_responses: HashMap<(String, String), crate::websocket::AutoResponse>,
 }
 
 impl IsolateState {
@@ -259,6 +263,8 @@ impl Isolate {
                     .map_err(|e| describe_error(&ctx, e))?;
                 crate::objects::register(&ctx, &host, weak.clone())
                     .map_err(|e| describe_error(&ctx, e))?;
+                crate::queues::register(&ctx, &host, weak.clone())
+                    .map_err(|e| describe_error(&ctx, e))?;
                 crate::web::url::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 crate::websocket::register(&ctx, &host, weak.clone())
@@ -369,6 +375,11 @@ impl Isolate {
     /// Invocations that have not finished yet (including `waitUntil` work after the response).
     pub fn inflight(&self) -> usize {
         self.inner.inflight.get()
+    }
+
+    /// WebSockets terminated in this isolate that are still open (they die with the isolate).
+    pub fn open_websockets(&self) -> usize {
+        self.inner.state.borrow().websockets.len()
     }
 
     /// Heap bytes in use by this isolate.
@@ -615,6 +626,12 @@ impl IsolateInner {
 
     pub(crate) fn invocation_done(&self) {
         self.inflight.set(self.inflight.get().saturating_sub(1));
+        if self.inflight.get() == 0 {
+            // WebSockets from Durable Object stubs that no invocation returned: nobody can return them now, so
+            // close them (the object sees 1006).
+            let forwarded = std::mem::take(&mut self.state.borrow_mut().forwarded);
+            drop(forwarded);
+        }
     }
 
     pub(crate) fn log(&self, level: &str, message: &str) {

@@ -12,6 +12,8 @@ pub mod isolate;
 mod kv;
 mod objects;
 pub mod prelude;
+pub mod queues;
+mod scheduled;
 pub mod services;
 pub mod web;
 pub mod websocket;

@@ -19,6 +19,8 @@ use tokio::sync::oneshot;
 
 /// Where an RPC or alarm call's result goes: `Ok(serialized result)` or `Err(serialized error)`.
 type CallReply = oneshot::Sender<Result<Vec<u8>, Vec<u8>>>;
+/// The receiving end of a [`CallReply`].
+pub(crate) type CallResult = oneshot::Receiver<Result<Vec<u8>, Vec<u8>>>;
 
 /// The objects' storage handles and the RPC calls awaiting an answer, per isolate.
 #[derive(Default)]
@@ -31,6 +33,18 @@ pub(crate) struct ObjectsState {
 }
 
 impl ObjectsState {
+    /// Registers a call whose result JS sends with `host.callReply(call, ok, bytes)` (also used for queue batches).
+    pub(crate) fn register_call(&mut self) -> (u64, CallResult) {
+        let (tx, rx) = oneshot::channel();
+        self.next += 1;
+        self.calls.insert(self.next, tx);
+        (self.next, rx)
+    }
+
+    pub(crate) fn forget_call(&mut self, call: u64) {
+        self.calls.remove(&call);
+    }
+
     /// Commits every object's pending writes; logs (and drops) writes that fail to commit.
     pub(crate) fn commit_all(&mut self, worker: &str) {
         for storage in self.storages.values_mut() {
@@ -157,6 +171,27 @@ pub(crate) fn register<'js>(
             ),
         )?;
     }
+    {
+        let weak = weak.clone();
+        host.set(
+            "objectStorageClose",
+            Func::from(move |handle: f64| {
+                let inner = upgrade(&weak);
+                let mut objects = inner.objects.borrow_mut();
+                let Some(mut storage) = objects.storages.remove(&(handle as u64)) else {
+                    return;
+                };
+                objects.by_address.retain(|_, h| *h != handle as u64);
+                if storage.has_pending_writes() {
+                    if let Err(e) = storage.commit() {
+                        tracing::error!(worker = %inner.bundle.name, "Durable Object storage commit failed: {e}");
+                        storage.rollback();
+                    }
+                }
+            }),
+        )?;
+    }
+    host.set("objectIdleMs", Func::from(|| idle_ms() as f64))?;
     {
         let weak = weak.clone();
         host.set(
@@ -394,7 +429,9 @@ pub(crate) fn register<'js>(
                       body: Value<'js>|
                       -> rquickjs::Result<rquickjs::Promise<'js>> {
                     let address = address_of(&target)?;
-                    let body = TypedArray::<u8>::from_value(body).ok().map(|a| Bytes::from(bytes_of(&a)));
+                    let body = TypedArray::<u8>::from_value(body)
+                        .ok()
+                        .map(|a| Bytes::from(bytes_of(&a)));
                     let request = ObjectRequest {
                         method,
                         url,
@@ -404,14 +441,23 @@ pub(crate) fn register<'js>(
                     let rx = route(&ctx, &weak, address, ObjectCall::Fetch(request))?;
                     let weak2 = weak.clone();
                     let (promise, _) = spawn_promise(&ctx, &weak, async move {
-                        let reply = rx.await.map_err(|_| "the Durable Object went away".to_string())??;
+                        let reply = rx
+                            .await
+                            .map_err(|_| "the Durable Object went away".to_string())??;
                         let ObjectReply::Fetch(response) = reply else {
-                            return Err("internal error: wrong reply to a Durable Object fetch".into());
+                            return Err(
+                                "internal error: wrong reply to a Durable Object fetch".into()
+                            );
                         };
                         let inner = weak2.upgrade().ok_or("isolate gone")?;
                         let status = response.status;
                         let reason = response.status_text.clone().unwrap_or_default();
-                        let headers: Vec<String> = response.headers.into_iter().flat_map(|(k, v)| [k, v]).collect();
+                        let headers: Vec<String> = response
+                            .headers
+                            .into_iter()
+                            .flat_map(|(k, v)| [k, v])
+                            .collect();
+                        let mut forwarded = None;
                         let handle = match response.body {
                             ResponseBody::Empty => None,
                             ResponseBody::Full(b) => {
@@ -419,13 +465,20 @@ pub(crate) fn register<'js>(
                                 Some(add_body(&inner, s))
                             }
                             ResponseBody::Stream(rx) => {
-                                let s: ByteStream = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
-                                    rx.recv().await.map(|item| (item, rx))
-                                }));
+                                let s: ByteStream = Box::pin(futures_util::stream::unfold(
+                                    rx,
+                                    |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
+                                ));
                                 Some(add_body(&inner, s))
                             }
-                            #[allow(unreachable_patterns)]
-                            _ => return Err("a Durable Object cannot return this kind of response to a stub yet".into()),
+                            ResponseBody::WebSocket(conn) => {
+                                // The object's end stays with the object; the caller may only return this one.
+                                let mut state = inner.state.borrow_mut();
+                                let h = state.next_id();
+                                state.forwarded.insert(h, conn);
+                                forwarded = Some(h as f64);
+                                None
+                            }
                         };
                         Ok(settle(move |ctx| {
                             let a = Array::new(ctx.clone())?;
@@ -433,6 +486,7 @@ pub(crate) fn register<'js>(
                             a.set(1, reason)?;
                             a.set(2, headers)?;
                             a.set(3, handle.map(|h| h as f64))?;
+                            a.set(4, forwarded)?;
                             Ok(a.into_value())
                         }))
                     })?;
@@ -496,6 +550,18 @@ pub(crate) fn register<'js>(
         }),
     )?;
     Ok(())
+}
+
+/// How long an object may go without events before it is evicted from memory (rebuilt from storage on its next
+/// event): `CORRAL_OBJECT_IDLE_MS`, default 60 s; 0 keeps objects forever.
+fn idle_ms() -> u64 {
+    static IDLE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *IDLE.get_or_init(|| {
+        std::env::var("CORRAL_OBJECT_IDLE_MS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(60_000)
+    })
 }
 
 fn pairs(flat: Vec<String>) -> Vec<(String, String)> {

@@ -23,6 +23,7 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
         "durable_objects.js",
         include_str!("../js/durable_objects.js"),
     ),
+    ("queues.js", include_str!("../js/queues.js")),
     ("worker.js", include_str!("../js/worker.js")),
 ];
 

@@ -3,8 +3,11 @@
 
 use crate::isolate::HttpResponse;
 use corral_storage::Storage;
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::oneshot;
+use tokio::sync::Notify;
 
 /// The object a call is for: a Durable Object class of a worker, and the object's 64-hex-digit id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -61,14 +64,33 @@ pub struct Services {
     pub storage: Arc<Storage>,
     /// Set once the server's threads exist.
     pub objects: OnceLock<Arc<dyn ObjectRouter>>,
+    /// Unacked messages a queue may hold before `send` fails (back-pressure).
+    pub queue_max_backlog: AtomicU64,
+    /// Wakes a queue's consumer when a message is sent.
+    queue_wakers: Mutex<HashMap<String, Arc<Notify>>>,
 }
+
+/// The default back-pressure limit of a queue, in unacked messages.
+pub const DEFAULT_QUEUE_MAX_BACKLOG: u64 = 1_000_000;
 
 impl Services {
     pub fn new(storage: Arc<Storage>) -> Arc<Services> {
         Arc::new(Services {
             storage,
             objects: OnceLock::new(),
+            queue_max_backlog: AtomicU64::new(DEFAULT_QUEUE_MAX_BACKLOG),
+            queue_wakers: Mutex::default(),
         })
+    }
+
+    /// The notifier a queue's consumer waits on.
+    pub fn queue_waker(&self, queue: &str) -> Arc<Notify> {
+        self.queue_wakers
+            .lock()
+            .expect("queue wakers")
+            .entry(queue.to_string())
+            .or_default()
+            .clone()
     }
 
     /// Services over a temporary data directory shared by the whole process (tests, embedders).

@@ -19,20 +19,25 @@
 //! The invocation that returned the 101 stays in flight (JS side: its `Invocation` is released by the final
 //! `close` event), so a reload drains the old isolate only once its sockets are closed.
 //!
-//! Durable Objects hibernation will plug in here: the entry's receive task is the only place that decides
-//! *where* an event goes (today `internal.webSocketEvent`, which dispatches to the `WebSocket`'s listeners).
-//! A hibernatable socket would be accepted through `state.acceptWebSocket(ws)`; its [`WebSocketConnection`]
-//! side and this entry's sender would move from the isolate to the object's long-lived actor record (outside
-//! any isolate), and the receive task would, per event, get-or-create the object's isolate and call the
-//! object's `webSocketMessage/Close/Error` handlers with a fresh JS `WebSocket` wrapper for the same id. Because
-//! the JS side only ever refers to a socket by id, dropping the JS objects (or the whole isolate) does not close
-//! the TCP connection as long as the entry is kept elsewhere.
+//! Durable Objects' hibernatable sockets (`ctx.acceptWebSocket(ws, tags)`) are entries like any other, marked
+//! with a [`Hibernation`] record: the owning object's address, tags and serialized attachment live here, not in
+//! the object's JS instance. The receive task still hands every event to `internal.webSocketEvent`; for a marked
+//! entry the JS side (websocket.js) makes a `WebSocket` wrapper for the id and calls the object's
+//! `webSocketMessage/Close/Error` handlers, rebuilding the object first when it was evicted (durable_objects.js).
+//! So an object can be dropped from memory while its sockets stay open; they live as long as the isolate (a
+//! replaced isolate is kept while it has open sockets). An object's automatic response
+//! (`setWebSocketAutoResponse`) is answered in [`receive`] without entering JS.
+//!
+//! A 101 coming back from a Durable Object stub's `fetch` carries the object's [`WebSocketConnection`] across
+//! threads; the calling isolate parks it (`IsolateState::forwarded`) until the caller returns that response
+//! (`host.respondForwardedWebSocket`), and the HTTP server then pumps frames between the client and the
+//! object's isolate, on whichever thread that lives.
 
 use crate::host::bytes_of;
-use crate::isolate::{HttpResponse, IsolateInner, ResponseBody, WeakIsolate};
+use crate::isolate::{HttpResponse, IntoJsArray, IsolateInner, ResponseBody, WeakIsolate};
 use bytes::Bytes;
-use rquickjs::function::Func;
-use rquickjs::{Ctx, Function, Object, TypedArray, Value};
+use rquickjs::function::{Func, Opt};
+use rquickjs::{Array, Ctx, Function, Object, TypedArray, Value};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -150,7 +155,26 @@ pub(crate) struct SocketEntry {
     to_client: Option<mpsc::Sender<ToClient>>,
     shared: Arc<Shared>,
     receiver: AbortHandle,
+    /// Set for a Durable Object's hibernatable socket (`ctx.acceptWebSocket`).
+    hibernation: Option<Hibernation>,
+    /// The last event was received: the socket is no longer listed by `getWebSockets()`.
+    closing: bool,
 }
+
+/// What a hibernatable socket keeps outside its object's JS instance, so the object can be evicted and rebuilt
+/// while the socket stays open.
+pub(crate) struct Hibernation {
+    /// The owning object: `(class, id, name)`.
+    object: (String, String, Option<String>),
+    tags: Vec<String>,
+    /// The serialized attachment (`ws.serializeAttachment`).
+    attachment: Option<Vec<u8>>,
+    /// When the automatic response was last sent on this socket (ms since the epoch).
+    auto_response_at: Option<f64>,
+}
+
+/// A Durable Object's automatic response (`ctx.setWebSocketAutoResponse`): `(request, response)`.
+pub(crate) type AutoResponse = (String, String);
 
 impl Drop for SocketEntry {
     fn drop(&mut self) {
@@ -196,11 +220,47 @@ fn push(inner: &IsolateInner, id: u64, frame: ToClient) -> bool {
     false
 }
 
+/// Answers `text` without waking the object when it is the object's automatic-response request. True when
+/// answered.
+fn auto_respond(inner: &IsolateInner, id: u64, text: &str) -> bool {
+    let response = {
+        let state = inner.state.borrow();
+        let Some(h) = state
+            .websockets
+            .get(&id)
+            .and_then(|e| e.hibernation.as_ref())
+        else {
+            return false;
+        };
+        let key = (h.object.0.clone(), h.object.1.clone());
+        match state.auto_responses.get(&key) {
+            Some((request, response)) if request == text => response.clone(),
+            _ => return false,
+        }
+    };
+    if push(inner, id, ToClient::Message(WsMessage::Text(response))) {
+        let mut state = inner.state.borrow_mut();
+        if let Some(h) = state
+            .websockets
+            .get_mut(&id)
+            .and_then(|e| e.hibernation.as_mut())
+        {
+            h.auto_response_at = Some(corral_storage::clock::now_ms() as f64);
+        }
+    }
+    true
+}
+
 /// Receives the client's events for socket `id` and delivers each by entering the isolate.
 async fn receive(weak: WeakIsolate, id: u64, mut rx: mpsc::Receiver<FromClient>) {
     loop {
         let event = rx.recv().await;
         let Some(inner) = weak.upgrade() else { return };
+        if let Some(FromClient::Message(WsMessage::Text(text))) = &event {
+            if auto_respond(&inner, id, text) {
+                continue;
+            }
+        }
         let (event, last) = match event {
             Some(e @ FromClient::Close { .. }) => (e, true),
             Some(e) => (e, false),
@@ -213,12 +273,17 @@ async fn receive(weak: WeakIsolate, id: u64, mut rx: mpsc::Receiver<FromClient>)
                 true,
             ),
         };
-        let overflowed = inner
-            .state
-            .borrow()
-            .websockets
-            .get(&id)
-            .is_some_and(|e| e.shared.overflowed.load(Ordering::Relaxed));
+        let overflowed = {
+            let mut state = inner.state.borrow_mut();
+            let entry = state.websockets.get_mut(&id);
+            let overflowed = entry
+                .as_ref()
+                .is_some_and(|e| e.shared.overflowed.load(Ordering::Relaxed));
+            if let (Some(entry), true) = (entry, last) {
+                entry.closing = true;
+            }
+            overflowed
+        };
         let _ = inner.enter(|ctx| {
             let internal = inner
                 .internal_object(&ctx)
@@ -284,6 +349,8 @@ pub(crate) fn register<'js>(
                             to_client: Some(to_client_tx),
                             shared: shared.clone(),
                             receiver: task.abort_handle(),
+                            hibernation: None,
+                            closing: false,
                         },
                     );
                     let mut flat = headers.into_iter();
@@ -322,12 +389,212 @@ pub(crate) fn register<'js>(
             }),
         )?;
     }
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsClose",
+            Func::from(move |id: f64, code: f64, reason: String| -> bool {
+                let code = (code > 0.0).then_some(code as u16);
+                push(&upgrade(&weak), id as u64, ToClient::Close { code, reason })
+            }),
+        )?;
+    }
+    register_forwarding(host, weak.clone())?;
+    register_hibernation(host, weak)
+}
+
+/// A 101 response that came back from a Durable Object stub: the caller can only return it.
+fn register_forwarding<'js>(host: &Object<'js>, weak: WeakIsolate) -> rquickjs::Result<()> {
+    let weak2 = weak.clone();
     host.set(
-        "wsClose",
-        Func::from(move |id: f64, code: f64, reason: String| -> bool {
-            let code = (code > 0.0).then_some(code as u16);
-            push(&upgrade(&weak), id as u64, ToClient::Close { code, reason })
+        "respondForwardedWebSocket",
+        Func::from(
+            move |ctx: Ctx<'js>,
+                  invocation: f64,
+                  handle: f64,
+                  status_text: String,
+                  headers: Vec<String>|
+                  -> rquickjs::Result<()> {
+                let inner = upgrade(&weak2);
+                let conn = inner.state.borrow_mut().forwarded.remove(&(handle as u64));
+                let Some(conn) = conn else {
+                    return Err(rquickjs::Exception::throw_type(
+                        &ctx,
+                        "Can't return WebSocket that was already used in a response.",
+                    ));
+                };
+                let mut flat = headers.into_iter();
+                let mut pairs = Vec::new();
+                while let (Some(k), Some(v)) = (flat.next(), flat.next()) {
+                    pairs.push((k, v));
+                }
+                let response = HttpResponse {
+                    status: 101,
+                    status_text: (!status_text.is_empty()).then_some(status_text),
+                    headers: pairs,
+                    body: ResponseBody::WebSocket(conn),
+                };
+                inner.finish_response(invocation as u64, Ok(response));
+                Ok(())
+            },
+        ),
+    )?;
+    host.set(
+        "wsDropForwarded",
+        Func::from(move |handle: f64| {
+            if let Some(inner) = weak.upgrade() {
+                let conn = inner.state.borrow_mut().forwarded.remove(&(handle as u64));
+                drop(conn);
+            }
         }),
+    )?;
+    Ok(())
+}
+
+fn with_hibernation<R>(
+    weak: &WeakIsolate,
+    id: f64,
+    f: impl FnOnce(&mut Hibernation) -> R,
+) -> Option<R> {
+    let inner = upgrade(weak);
+    let mut state = inner.state.borrow_mut();
+    state
+        .websockets
+        .get_mut(&(id as u64))
+        .and_then(|e| e.hibernation.as_mut())
+        .map(f)
+}
+
+/// The Durable Object hibernation API's host half: sockets' owning object, tags, attachments, listing, and the
+/// automatic response.
+fn register_hibernation<'js>(host: &Object<'js>, weak: WeakIsolate) -> rquickjs::Result<()> {
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsHibernate",
+            Func::from(
+                move |id: f64,
+                      target: Vec<Option<String>>,
+                      tags: Vec<String>,
+                      attachment: Opt<TypedArray<'js, u8>>| {
+                    let inner = upgrade(&weak);
+                    let mut state = inner.state.borrow_mut();
+                    let Some(entry) = state.websockets.get_mut(&(id as u64)) else {
+                        return;
+                    };
+                    let mut t = target.into_iter();
+                    let class = t.next().flatten().unwrap_or_default();
+                    let object = t.next().flatten().unwrap_or_default();
+                    let name = t.next().flatten();
+                    entry.hibernation = Some(Hibernation {
+                        object: (class, object, name),
+                        tags,
+                        attachment: attachment.0.map(|a| bytes_of(&a)),
+                        auto_response_at: None,
+                    });
+                },
+            ),
+        )?;
+    }
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsObject",
+            Func::from(
+                move |ctx: Ctx<'js>, id: f64| -> rquickjs::Result<Option<Array<'js>>> {
+                    let target = with_hibernation(&weak, id, |h| h.object.clone());
+                    target.map(|t| t.into_js_array(&ctx)).transpose()
+                },
+            ),
+        )?;
+    }
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsList",
+            Func::from(
+                move |class: String, object: String, tag: Option<String>| -> Vec<f64> {
+                    let inner = upgrade(&weak);
+                    let state = inner.state.borrow();
+                    let mut ids: Vec<u64> = state
+                        .websockets
+                        .iter()
+                        .filter(|(_, e)| !e.closing)
+                        .filter(|(_, e)| {
+                            e.hibernation.as_ref().is_some_and(|h| {
+                                h.object.0 == class
+                                    && h.object.1 == object
+                                    && tag.as_ref().is_none_or(|t| h.tags.contains(t))
+                            })
+                        })
+                        .map(|(id, _)| *id)
+                        .collect();
+                    ids.sort_unstable();
+                    ids.into_iter().map(|id| id as f64).collect()
+                },
+            ),
+        )?;
+    }
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsTags",
+            Func::from(move |id: f64| -> Vec<String> {
+                with_hibernation(&weak, id, |h| h.tags.clone()).unwrap_or_default()
+            }),
+        )?;
+    }
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsSetAttachment",
+            Func::from(move |id: f64, bytes: Opt<TypedArray<'js, u8>>| {
+                let bytes = bytes.0.map(|a| bytes_of(&a));
+                with_hibernation(&weak, id, |h| h.attachment = bytes);
+            }),
+        )?;
+    }
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsGetAttachment",
+            Func::from(
+                move |ctx: Ctx<'js>, id: f64| -> rquickjs::Result<Option<TypedArray<'js, u8>>> {
+                    let bytes = with_hibernation(&weak, id, |h| h.attachment.clone()).flatten();
+                    bytes
+                        .map(|b| TypedArray::<u8>::new(ctx.clone(), b))
+                        .transpose()
+                },
+            ),
+        )?;
+    }
+    {
+        let weak = weak.clone();
+        host.set(
+            "wsAutoResponseAt",
+            Func::from(move |id: f64| -> Option<f64> {
+                with_hibernation(&weak, id, |h| h.auto_response_at).flatten()
+            }),
+        )?;
+    }
+    host.set(
+        "wsSetAutoResponse",
+        Func::from(
+            move |class: String, object: String, pair: Opt<Vec<String>>| {
+                let inner = upgrade(&weak);
+                let mut state = inner.state.borrow_mut();
+                match pair.0 {
+                    Some(p) if p.len() == 2 => {
+                        let mut p = p.into_iter();
+                        let pair = (p.next().unwrap_or_default(), p.next().unwrap_or_default());
+                        state.auto_responses.insert((class, object), pair);
+                    }
+                    _ => {
+                        state.auto_responses.remove(&(class, object));
+                    }
+                }
+            },
+        ),
     )?;
     Ok(())
 }

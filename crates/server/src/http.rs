@@ -44,7 +44,10 @@ pub fn serve_thread(
             isolates.clone(),
         ));
         if let Some(router) = alarm_scheduler {
+            // Thread 0 also runs the queue consumers.
+            crate::queues::spawn_consumers(registry.clone(), isolates.clone());
             tokio::task::spawn_local(crate::objects::run_alarm_scheduler(registry.clone(), router));
+            tokio::task::spawn_local(crate::cron::run_cron_scheduler(registry.clone(), isolates.clone()));
         }
         let options = Rc::new(options);
         loop {
@@ -89,6 +92,24 @@ async fn handle(
 ) -> hyper::Response<Body> {
     if options.test_clock && req.uri().path() == "/cdn-cgi/corral/clock/advance" {
         return advance_test_clock(&req);
+    }
+    if options.dev
+        && matches!(
+            req.uri().path(),
+            "/cdn-cgi/handler/scheduled" | "/__scheduled"
+        )
+    {
+        return crate::cron::dev_trigger(&req, registry, isolates).await;
+    }
+    if req.uri().path() == "/cdn-cgi/corral/metrics" {
+        return hyper::Response::builder()
+            .header("content-type", "text/plain; version=0.0.4")
+            .body(
+                Full::new(Bytes::from(crate::queues::metrics(registry)))
+                    .map_err(|e| match e {})
+                    .boxed_unsync(),
+            )
+            .expect("static response");
     }
     let uri_len = req.uri().to_string().len();
     if uri_len > MAX_URL_BYTES {

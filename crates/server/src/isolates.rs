@@ -24,7 +24,9 @@ impl ThreadIsolates {
                 return Ok(iso.clone());
             }
         }
-        self.draining.borrow_mut().retain(|iso| iso.inflight() > 0);
+        self.draining
+            .borrow_mut()
+            .retain(|iso| iso.inflight() > 0 || iso.open_websockets() > 0);
         let started = Instant::now();
         let isolate = Isolate::new(bundle)?;
         tracing::debug!(worker = %worker.name, micros = started.elapsed().as_micros() as u64, "isolate created");
@@ -33,7 +35,7 @@ impl ThreadIsolates {
             .borrow_mut()
             .insert(worker.name.clone(), isolate.clone())
         {
-            if old.inflight() > 0 && old.poisoned().is_none() {
+            if (old.inflight() > 0 || old.open_websockets() > 0) && old.poisoned().is_none() {
                 self.draining.borrow_mut().push(old);
             }
         }

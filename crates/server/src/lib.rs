@@ -2,9 +2,11 @@
 //! to a worker, running it in that thread's isolate for the worker's current version, and streaming the
 //! response back. Used by `corral dev` (one thread, one worker, live reload) and `corral serve`.
 
+mod cron;
 mod http;
 mod isolates;
 pub mod objects;
+pub mod queues;
 pub mod registry;
 pub mod watch;
 mod websocket;

@@ -27,6 +27,7 @@ pub fn watch(
     slot: Arc<WorkerSlot>,
 ) -> notify::Result<notify::RecommendedWatcher> {
     let dir = slot.config.read().expect("config lock").dir.clone();
+    let data_dir = registry.services().storage.root().to_path_buf();
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(tx)?;
     watcher.watch(&dir, RecursiveMode::Recursive)?;
@@ -36,10 +37,10 @@ pub fn watch(
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
             let local = tokio::task::LocalSet::new();
             while let Ok(first) = rx.recv() {
-                let mut relevant = is_relevant(&first);
+                let mut relevant = is_relevant(&first, &data_dir);
                 let started = Instant::now();
                 while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
-                    relevant |= is_relevant(&more);
+                    relevant |= is_relevant(&more, &data_dir);
                 }
                 if !relevant {
                     continue;
@@ -59,14 +60,42 @@ pub fn watch(
     Ok(watcher)
 }
 
-fn is_relevant(event: &notify::Result<notify::Event>) -> bool {
+/// File names whose change can change the worker: its modules (wrangler's default rules), the config, secrets.
+fn is_worker_file(path: &std::path::Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name == ".dev.vars" {
+        return true;
+    }
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some(
+            "js" | "mjs"
+                | "cjs"
+                | "json"
+                | "jsonc"
+                | "toml"
+                | "txt"
+                | "html"
+                | "sql"
+                | "bin"
+                | "wasm"
+        )
+    )
+}
+
+/// Whether `event` touches a worker file outside the ignored directories and the data directory (the server's
+/// own database writes must not look like edits).
+fn is_relevant(event: &notify::Result<notify::Event>, data_dir: &std::path::Path) -> bool {
     let Ok(event) = event else { return false };
     if matches!(event.kind, notify::EventKind::Access(_)) {
         return false;
     }
     event.paths.iter().any(|p| {
-        !p.components()
-            .any(|c| IGNORED_DIRS.iter().any(|d| c.as_os_str() == *d))
+        is_worker_file(p)
+            && !p.starts_with(data_dir)
+            && !p
+                .components()
+                .any(|c| IGNORED_DIRS.iter().any(|d| c.as_os_str() == *d))
     })
 }
 

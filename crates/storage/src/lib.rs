@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod kv;
 pub mod object;
+pub mod queue;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub struct Storage {
     root: PathBuf,
     kv: Mutex<HashMap<String, Arc<kv::KvNamespace>>>,
     alarms: Mutex<Option<Arc<object::AlarmIndex>>>,
+    queues: Mutex<HashMap<String, Arc<queue::QueueLog>>>,
     /// Keeps a temporary data directory alive (tests, embedders without a data dir).
     _temp: Option<tempfile::TempDir>,
 }
@@ -47,10 +49,13 @@ impl Storage {
                 root.display()
             ))
         })?;
+        // Absolute, so the dev watcher can tell the server's own writes from edits.
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         Ok(Arc::new(Storage {
-            root: root.to_path_buf(),
+            root,
             kv: Mutex::default(),
             alarms: Mutex::default(),
+            queues: Mutex::default(),
             _temp: None,
         }))
     }
@@ -65,6 +70,7 @@ impl Storage {
             root: temp.path().to_path_buf(),
             kv: Mutex::default(),
             alarms: Mutex::default(),
+            queues: Mutex::default(),
             _temp: Some(temp),
         })
     }
@@ -87,6 +93,41 @@ impl Storage {
         )?);
         open.insert(id.to_string(), ns.clone());
         Ok(ns)
+    }
+
+    /// The log of the queue called `name`, opened on first use.
+    pub fn queue(&self, name: &str) -> Result<Arc<queue::QueueLog>, StorageError> {
+        let mut open = self.queues.lock().expect("queue lock");
+        if let Some(q) = open.get(name) {
+            return Ok(q.clone());
+        }
+        let dir = self.root.join("queues");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StorageError(format!("cannot create {}: {e}", dir.display())))?;
+        let q = Arc::new(queue::QueueLog::open(
+            &dir.join(format!("{}.sqlite", safe_file_name(name))),
+        )?);
+        open.insert(name.to_string(), q.clone());
+        Ok(q)
+    }
+
+    /// The queues that have a log in the data directory (by file name).
+    pub fn queue_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join("queues"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stem = name.strip_suffix(".sqlite")?;
+                Some(match stem.strip_prefix("x-") {
+                    Some(hex) => unhex(hex).unwrap_or_else(|| stem.to_string()),
+                    None => stem.to_string(),
+                })
+            })
+            .collect();
+        names.sort();
+        names
     }
 
     /// The directory of one Durable Object class's databases.
@@ -137,4 +178,12 @@ pub fn safe_file_name(name: &str) -> String {
         let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
         format!("x-{hex}")
     }
+}
+
+fn unhex(hex: &str) -> Option<String> {
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
 }
