@@ -22,4 +22,7 @@ pub use bundle::{BuildError, WorkerBundle};
 pub use isolate::{
     ByteStream, DispatchError, HttpRequest, HttpResponse, Isolate, Poison, ResponseBody,
 };
-pub use services::{ObjectAddress, ObjectCall, ObjectReply, ObjectRequest, ObjectRouter, Services};
+pub use services::{
+    HyperdriveEndpoint, ObjectAddress, ObjectCall, ObjectReply, ObjectRequest, ObjectRouter,
+    Services,
+};

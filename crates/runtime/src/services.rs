@@ -68,6 +68,21 @@ pub struct Services {
     pub queue_max_backlog: AtomicU64,
     /// Wakes a queue's consumer when a message is sent.
     queue_wakers: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Hyperdrive configs (by id) with the local pooler endpoint a worker's driver connects to.
+    pub hyperdrive: Mutex<HashMap<String, HyperdriveEndpoint>>,
+    /// Where `connect()` from `cloudflare:sockets` may go besides Hyperdrive endpoints ("host:port"): bound
+    /// private services, and `--unsafe-allow-connect` for tests.
+    pub socket_allowlist: Mutex<Vec<String>>,
+}
+
+/// What `env.<HYPERDRIVE binding>` shows a worker: the local pooler that stands for the origin database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HyperdriveEndpoint {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    pub database: String,
 }
 
 /// The default back-pressure limit of a queue, in unacked messages.
@@ -80,6 +95,8 @@ impl Services {
             objects: OnceLock::new(),
             queue_max_backlog: AtomicU64::new(DEFAULT_QUEUE_MAX_BACKLOG),
             queue_wakers: Mutex::default(),
+            hyperdrive: Mutex::default(),
+            socket_allowlist: Mutex::default(),
         })
     }
 
