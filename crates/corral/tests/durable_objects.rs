@@ -97,6 +97,8 @@ export class Lab extends DurableObject {
     try { await s.put("x", undefined); out.undef = "no error"; } catch (e) { out.undef = e.name; }
     try { await s.put("f", () => 1); out.fn = "no error"; } catch (e) { out.fn = e.name; }
     try { await s.list({ start: "a", startAfter: "b" }); out.both = "no error"; } catch (e) { out.both = e.name; }
+    try { await s.put("k".repeat(2049), 1); out.bigKey = "no error"; } catch (e) { out.bigKey = `${e.name}: ${e.message}`; }
+    try { await s.put("v", "x".repeat(3 * 1024 * 1024)); out.bigValue = "no error"; } catch (e) { out.bigValue = e.name; }
     await s.deleteAll();
     out.afterDeleteAll = (await s.list()).size;
     return out;
@@ -364,6 +366,8 @@ fn storage_key_value_api() {
             "listReverse": ["é", "d"],
             "deleteOne": true, "deleteAgain": false, "deleteMany": 2,
             "tooMany": "RangeError", "undef": "TypeError", "fn": "DataCloneError", "both": "TypeError",
+            "bigKey": "RangeError: Keys cannot be larger than 2048 bytes. A key of size 2049 was provided.",
+            "bigValue": "RangeError",
             "afterDeleteAll": 0
         }),
         "{v}"

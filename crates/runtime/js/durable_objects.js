@@ -277,10 +277,19 @@
 
   function checkKey(key) {
     if (typeof key !== "string") key = String(key);
-    if (internal.utf8Encode(key).length > MAX_KEY_BYTES) {
-      throw new RangeError(`Keys cannot be larger than ${MAX_KEY_BYTES} bytes.`);
+    const size = internal.utf8Encode(key).length;
+    if (size > MAX_KEY_BYTES) {
+      throw new RangeError(`Keys cannot be larger than ${MAX_KEY_BYTES} bytes. A key of size ${size} was provided.`);
     }
     return key;
+  }
+  // SQLite-backed objects take up to 2 MB per value, key-value-backed ones 128 KiB (Cloudflare's limits).
+  function checkValue(bytes, sqlite) {
+    const max = sqlite ? 2 * 1024 * 1024 : 128 * 1024;
+    if (bytes.length > max) {
+      throw new RangeError(`Values cannot be larger than ${max} bytes. A value of size ${bytes.length} was provided.`);
+    }
+    return bytes;
   }
   function checkKeys(keys, op) {
     if (keys.length > MAX_KEYS) throw new RangeError(`Maximum number of keys in a ${op}() call is ${MAX_KEYS}.`);
@@ -366,7 +375,7 @@
   internal.defineGlobal("SqlStorage", SqlStorage);
 
   // The key-value operations, synchronous; the async API and transactions wrap them.
-  function kvOps(handle) {
+  function kvOps(handle, sqlite) {
     return {
       get(keyOrKeys) {
         if (Array.isArray(keyOrKeys)) {
@@ -384,12 +393,12 @@
       put(keyOrEntries, value) {
         if (keyOrEntries !== null && typeof keyOrEntries === "object") {
           const keys = checkKeys(Object.keys(keyOrEntries), "put");
-          const values = keys.map((k) => serialize(keyOrEntries[k]));
+          const values = keys.map((k) => checkValue(serialize(keyOrEntries[k]), sqlite));
           host.storagePut(handle, keys, values);
           return;
         }
         if (value === undefined) throw new TypeError("put() called with undefined value.");
-        host.storagePut(handle, [checkKey(keyOrEntries)], [serialize(value)]);
+        host.storagePut(handle, [checkKey(keyOrEntries)], [checkValue(serialize(value), sqlite)]);
       },
       delete(keyOrKeys) {
         if (Array.isArray(keyOrKeys)) return host.storageDelete(handle, checkKeys(keyOrKeys, "delete"));
@@ -467,7 +476,7 @@
     constructor(handle, object) {
       this.#handle = handle;
       this.#object = object;
-      this.#ops = kvOps(handle);
+      this.#ops = kvOps(handle, object.sqlite);
       this.#sql = object.sqlite ? new SqlStorage(handle) : null;
     }
     get(keyOrKeys, options) {
