@@ -9,6 +9,7 @@ Sections (each one is skipped with a note, never silently, when a server cannot 
   reload   corral dev: file write to first response showing the new version (workerd --watch for comparison)
   kv       Workers KV get and put operations/s from a worker (corral only: workerd has no local KV backend)
   do       Durable Object counter through one object, corral against workerd (localDisk storage)
+  queues   Queues end to end (send -> consumer) at batch sizes 1, 10, 100, durable (corral only; bench_queues.py)
 
 Writes results/latest.json and results/latest.md (the summary table) and prints the summary.
 """
@@ -934,6 +935,12 @@ def render(results):
         L.extend(bench_do.render(results))
     except Exception as e:  # noqa: BLE001 - a rendering bug must not lose the other results
         L.append(f"(do-counter table failed to render: {e})")
+    try:
+        import bench_queues
+
+        L.extend(bench_queues.render(results))
+    except Exception as e:  # noqa: BLE001 - a rendering bug must not lose the other results
+        L.append(f"(queues table failed to render: {e})")
     return "\n".join(L)
 
 
@@ -1000,7 +1007,7 @@ def main():
     ap.add_argument("--startup-repeats", type=int, default=10)
     ap.add_argument("--reload-repeats", type=int, default=10)
     ap.add_argument("--kv-rounds", type=int, default=1)
-    ap.add_argument("--sections", default="check,load,memory,startup,reload,kv,do")
+    ap.add_argument("--sections", default="check,load,memory,startup,reload,kv,do,queues")
     args = ap.parse_args()
     args.corral = os.path.abspath(args.corral)
     args.workerd = os.path.abspath(args.workerd)
@@ -1051,6 +1058,10 @@ def main():
             import bench_do
 
             run_section("do", bench_do.section_do, args)
+        if "queues" in sections:
+            import bench_queues
+
+            run_section("queues", bench_queues.section_queues, args)
     finally:
         _stop_children()
         results["elapsed_s"] = time.perf_counter() - t_start

@@ -60,7 +60,7 @@ pub struct QueueConsumer {
     pub dead_letter_queue: Option<String>,
     /// Seconds before a retried message is delivered again (default 0).
     pub retry_delay: u32,
-    /// Batches of this queue processed at once (unset: one per server thread).
+    /// Batches of this queue processed at once (unset: 4).
     pub max_concurrency: Option<u32>,
 }
 

@@ -339,3 +339,111 @@ fn chat_room_example() {
     let history = next(&mut cy);
     assert_eq!(history["messages"][0]["text"], "hello bob", "{history}");
 }
+
+/// Polls `path` until `done(status, body)` holds (or 20 s pass); returns the last answer.
+fn poll(server: &Corral, path: &str, done: impl Fn(u16, &Value) -> bool) -> (u16, Value) {
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, _, body) = send(client().get(server.url(path)));
+        if done(status, &body) || Instant::now() > end {
+            return (status, body);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn queue_payments_example() {
+    let data = tempfile::tempdir().unwrap();
+    let args = ["--data-dir", data.path().to_str().unwrap()];
+    let c = client();
+    {
+        let server = Corral::dev(&example("queue-payments"), &args);
+        let pay = |body: Value| {
+            send(
+                c.post(server.url("/payments"))
+                    .header("content-type", "application/json")
+                    .body(body.to_string()),
+            )
+        };
+        // p-1's first delivery charges it and then throws: the batch is delivered again. p-1 is also submitted
+        // twice (two messages for one payment).
+        let (status, _, body) =
+            pay(json!({"paymentId": "p-1", "amount": 1250, "simulateCrash": true}));
+        assert_eq!(status, 202, "{body}");
+        assert_eq!(body["status"], "queued");
+        assert_eq!(pay(json!({"paymentId": "p-1", "amount": 1250})).0, 202);
+        assert_eq!(pay(json!({"paymentId": "p-2", "amount": 500})).0, 202);
+        assert_eq!(pay(json!({"paymentId": "p-3", "amount": -5})).0, 400);
+        let (status, _, _) = send(c.post(server.url("/payments")).body("{oops"));
+        assert_eq!(status, 400);
+
+        let (_, p1) = poll(&server, "/payments/p-1", |_, b| {
+            b["status"] == "charged" && b["deliveries"].as_u64().unwrap_or(0) >= 3
+        });
+        assert_eq!(p1["status"], "charged", "{p1}\n{}", server.log());
+        // Delivered at least three times (the crashed attempt, its redelivery, the duplicate submission), by two
+        // distinct messages; charged once.
+        assert!(p1["deliveries"].as_u64().unwrap() >= 3, "{p1}");
+        assert_eq!(p1["messages"].as_array().unwrap().len(), 2, "{p1}");
+        let (_, p2) = poll(&server, "/payments/p-2", |_, b| b["status"] == "charged");
+        assert_eq!(p2["status"], "charged", "{p2}");
+        assert!(server.log().contains("simulated crash after charging p-1"));
+        // Everything acked: nothing left to deliver, and the ledger counts each payment once.
+        let (_, metrics) = get(&server.url("/cdn-cgi/corral/metrics"));
+        assert!(
+            metrics.contains("corral_queue_depth{queue=\"payments\"} 0"),
+            "{metrics}"
+        );
+        let (_, _, ledger) = send(c.get(server.url("/ledger")));
+        assert_eq!(ledger, json!({"total": 1750, "charged": 2}));
+        let (status, _, _) = send(c.get(server.url("/payments/nope")));
+        assert_eq!(status, 404);
+    }
+    // Restarted on the same data directory: no message is delivered again, the ledger is unchanged.
+    let server = Corral::dev(&example("queue-payments"), &args);
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, _, ledger) = send(c.get(server.url("/ledger")));
+    assert_eq!(ledger, json!({"total": 1750, "charged": 2}));
+}
+
+#[test]
+fn queue_pipeline_example() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Corral::dev(
+        &example("queue-pipeline"),
+        &["--data-dir", data.path().to_str().unwrap()],
+    );
+    let c = client();
+    let job = |text: &str| -> String {
+        let (status, _, body) = send(c.post(server.url("/jobs")).body(text.to_string()));
+        assert_eq!(status, 202, "{body}");
+        body["id"].as_str().unwrap().to_string()
+    };
+    let first = job("  Hello,\n\n   queued   world  ");
+    let poison = job("bad\u{1}input");
+    let more: Vec<String> = (0..12).map(|i| job(&format!("job  number {i}"))).collect();
+
+    let (status, body) = poll(&server, &format!("/results/{first}"), |s, _| s == 200);
+    assert_eq!(status, 200, "{body}\n{}", server.log());
+    assert_eq!(body["status"], "done");
+    assert_eq!(body["normalized"], "Hello, queued world");
+    assert_eq!(body["words"], 3);
+    for (i, id) in more.iter().enumerate() {
+        let (status, body) = poll(&server, &format!("/results/{id}"), |s, _| s == 200);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["normalized"], format!("job number {i}"));
+    }
+    // The poison message: delivered 3 times (max_retries = 2), then dead-lettered and recorded as failed.
+    let (status, body) = poll(&server, &format!("/results/{poison}"), |s, _| s == 422);
+    assert_eq!((status, &body["status"]), (422, &json!("failed")), "{body}");
+    let (_, metrics) = get(&server.url("/cdn-cgi/corral/metrics"));
+    assert!(
+        metrics.contains("corral_queue_dead_lettered_total{queue=\"ingest\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("corral_queue_retried_total{queue=\"ingest\"} 2"));
+    assert!(metrics.contains("corral_queue_acked_total{queue=\"results\"} 13"));
+    let (status, _, _) = send(c.get(server.url("/results/nope")));
+    assert_eq!(status, 404);
+}

@@ -60,15 +60,23 @@ async fn run_consumer(
     let timeout_ms = (consumer.max_batch_timeout * 1000.0) as i64;
     loop {
         let now = clock::now_ms();
-        let (ready, oldest, next_visible) =
-            match (log.ready_count(now, max_batch), log.oldest_ready(now)) {
-                (Ok(r), Ok((o, n))) => (r, o, n),
-                (Err(e), _) | (_, Err(e)) => {
-                    tracing::error!(queue = %consumer.queue, "cannot read the queue: {e}");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
+        // A full batch is due whatever its age: only a partial one needs the oldest message's age (and the
+        // scan of the ready messages that finding it takes).
+        let read = log.ready_count(now, max_batch).and_then(|r| {
+            if r >= max_batch {
+                Ok((r, None, None))
+            } else {
+                log.oldest_ready(now).map(|(o, n)| (r, o, n))
+            }
+        });
+        let (ready, oldest, next_visible) = match read {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(queue = %consumer.queue, "cannot read the queue: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
         let due = ready >= max_batch || oldest.is_some_and(|t| now - t >= timeout_ms);
         if ready > 0 && due {
             let permit = permits.clone().acquire_owned().await.expect("semaphore");
