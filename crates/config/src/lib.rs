@@ -3,6 +3,7 @@
 
 mod bindings;
 mod dotenv;
+mod hyperdrive;
 mod jsonc;
 mod route;
 mod triggers;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 pub use bindings::{
     DurableObjectBinding, KvBinding, Migration, QueueConsumer, QueueProducer, MAX_DELAY_SECONDS,
 };
+pub use hyperdrive::{HyperdriveBinding, HyperdriveCache};
 pub use route::RoutePattern;
 pub use triggers::CronSchedule;
 
@@ -110,6 +112,8 @@ pub struct WorkerConfig {
     pub crons: Vec<String>,
     pub queue_producers: Vec<QueueProducer>,
     pub queue_consumers: Vec<QueueConsumer>,
+    /// `hyperdrive = [...]`: Postgres configs served through a local pooler.
+    pub hyperdrive: Vec<HyperdriveBinding>,
 }
 
 impl WorkerConfig {
@@ -376,6 +380,7 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
     let migrations = bindings::parse_migrations(path, root.get("migrations"))?;
     let crons = triggers::parse_triggers(path, root.get("triggers"))?;
     let (queue_producers, queue_consumers) = bindings::parse_queues(path, root.get("queues"))?;
+    let hyperdrive = hyperdrive::parse_hyperdrive(path, root.get("hyperdrive"))?;
     Ok(WorkerConfig {
         config_path: path.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -394,6 +399,7 @@ fn from_value(path: &Path, dir: &Path, root: Value) -> Result<WorkerConfig, Conf
         crons,
         queue_producers,
         queue_consumers,
+        hyperdrive,
     })
 }
 

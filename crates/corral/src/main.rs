@@ -1,5 +1,6 @@
 //! The `corral` command line: `corral dev` (one worker, live reload) and `corral serve` (many workers).
 
+mod hyperdrive_cli;
 mod kv_cli;
 mod queues_cli;
 
@@ -46,6 +47,9 @@ enum Command {
         /// Unacknowledged messages a queue may hold before `send` fails (back-pressure).
         #[arg(long, default_value_t = corral_runtime::services::DEFAULT_QUEUE_MAX_BACKLOG)]
         queue_max_backlog: u64,
+        /// Tests only: lets `connect()` from `cloudflare:sockets` reach HOST:PORT (repeatable).
+        #[arg(long, hide = true, value_name = "HOST:PORT")]
+        unsafe_allow_connect: Vec<String>,
     },
     /// Serve many workers: each DIR is a worker directory or a directory of worker directories.
     Serve {
@@ -67,6 +71,9 @@ enum Command {
         /// Unacknowledged messages a queue may hold before `send` fails (back-pressure).
         #[arg(long, default_value_t = corral_runtime::services::DEFAULT_QUEUE_MAX_BACKLOG)]
         queue_max_backlog: u64,
+        /// Tests only: lets `connect()` from `cloudflare:sockets` reach HOST:PORT (repeatable).
+        #[arg(long, hide = true, value_name = "HOST:PORT")]
+        unsafe_allow_connect: Vec<String>,
     },
     /// Read and write a KV namespace's local data (works while a server runs).
     Kv {
@@ -77,6 +84,11 @@ enum Command {
     Queues {
         #[command(subcommand)]
         action: queues_cli::QueuesAction,
+    },
+    /// The Postgres pooler on its own (`serve`), and checking an origin for a wrangler config (`create`).
+    Hyperdrive {
+        #[command(subcommand)]
+        action: hyperdrive_cli::HyperdriveAction,
     },
 }
 
@@ -100,15 +112,19 @@ fn main() -> ExitCode {
             data_dir,
             unsafe_test_clock,
             queue_max_backlog,
-        } => dev(
-            &dir,
-            port,
-            ip,
-            data_dir,
-            unsafe_test_clock,
-            queue_max_backlog,
-            process_start,
-        ),
+            unsafe_allow_connect,
+        } => {
+            set_allow_connect(unsafe_allow_connect);
+            dev(
+                &dir,
+                port,
+                ip,
+                data_dir,
+                unsafe_test_clock,
+                queue_max_backlog,
+                process_start,
+            )
+        }
         Command::Serve {
             dirs,
             port,
@@ -117,17 +133,22 @@ fn main() -> ExitCode {
             data_dir,
             unsafe_test_clock,
             queue_max_backlog,
-        } => serve(
-            &dirs,
-            port,
-            ip,
-            threads,
-            (data_dir, queue_max_backlog),
-            unsafe_test_clock,
-            process_start,
-        ),
+            unsafe_allow_connect,
+        } => {
+            set_allow_connect(unsafe_allow_connect);
+            serve(
+                &dirs,
+                port,
+                ip,
+                threads,
+                (data_dir, queue_max_backlog),
+                unsafe_test_clock,
+                process_start,
+            )
+        }
         Command::Kv { action } => kv_cli::run(action),
         Command::Queues { action } => queues_cli::run(action),
+        Command::Hyperdrive { action } => hyperdrive_cli::run(action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,6 +183,7 @@ fn dev(
     };
     let port = port.or(config.dev.port).unwrap_or(8787);
     let name = config.name.clone();
+    let _poolers = corral_hyperdrive::start_for_configs(std::slice::from_ref(&config), &services)?;
     let registry = Arc::new(Registry::build(vec![config], true, services).map_err(|e| e.message)?);
     let slot = registry.workers()[0].clone();
     corral_server::watch::check_starts(slot.bundle()).map_err(|e| e.message)?;
@@ -237,6 +259,7 @@ fn serve(
             .map(|n| n.get())
             .unwrap_or(1)
     });
+    let _poolers = corral_hyperdrive::start_for_configs(&configs, &services)?;
     let registry = Arc::new(Registry::build(configs, false, services).map_err(|e| e.message)?);
     let server = Server::start(
         registry,
@@ -258,9 +281,32 @@ fn serve(
 }
 
 /// Opens the data directory (KV, Durable Object storage, alarms) shared by every worker of the server.
+/// `--unsafe-allow-connect` destinations, added to every `Services` this process opens.
+static ALLOW_CONNECT: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+fn set_allow_connect(targets: Vec<String>) {
+    let _ = ALLOW_CONNECT.set(targets);
+}
+
 fn open_services(data_dir: &Path, queue_max_backlog: u64) -> Result<Arc<Services>, String> {
     let storage = corral_storage::Storage::open(data_dir).map_err(|e| e.to_string())?;
     let services = Services::new(storage);
+    if let Some(targets) = ALLOW_CONNECT.get() {
+        for t in targets {
+            if t.rsplit_once(':')
+                .and_then(|(_, p)| p.parse::<u16>().ok())
+                .is_none()
+            {
+                return Err(format!("--unsafe-allow-connect {t}: expected HOST:PORT"));
+            }
+            tracing::warn!("connect() may reach {t} (--unsafe-allow-connect)");
+        }
+        services
+            .socket_allowlist
+            .lock()
+            .expect("socket allowlist")
+            .extend(targets.iter().cloned());
+    }
     services
         .queue_max_backlog
         .store(queue_max_backlog, std::sync::atomic::Ordering::Relaxed);

@@ -5,7 +5,7 @@
   // `crypto.subtle.timingSafeEqual` and `crypto.DigestStream`. The primitives are Rust host functions
   // (src/web/crypto.rs); argument checking, algorithm normalization and errors follow the W3C Web Cryptography
   // API. Implemented algorithms: digest SHA-1/256/384/512 and MD5; HMAC (importKey raw/jwk, exportKey raw/jwk,
-  // generateKey, sign, verify). Everything else rejects with NotSupportedError.
+  // generateKey, sign, verify); PBKDF2 (importKey raw, deriveBits). Everything else rejects with NotSupportedError.
 
   const randomFill = host.randomFill;
   const hostDigest = host.digest;
@@ -65,7 +65,7 @@
   // Algorithms of the Web Crypto spec (and Workers) that this runtime does not implement.
   const KNOWN_UNSUPPORTED = new Set([
     "RSASSA-PKCS1-V1_5", "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH", "ED25519", "X25519", "NODE-ED25519", "AES-CTR",
-    "AES-CBC", "AES-GCM", "AES-KW", "HKDF", "PBKDF2",
+    "AES-CBC", "AES-GCM", "AES-KW", "HKDF",
   ]);
 
   // AlgorithmIdentifier → { name (as given), upper, alg (the dictionary or null) }.
@@ -290,6 +290,31 @@
     return newHmacKey(params.hash, length, data, extractable, usages);
   }
 
+  // PBKDF2 (importKey "raw" + deriveBits), used by the SCRAM-SHA-256 auth of Postgres drivers; the key
+  // derivation runs in the host (`host.pbkdf2`, src/node.rs).
+  function importPbkdf2(format, keyData, extractable, keyUsages) {
+    if (format !== "raw") throw domException(`PBKDF2 keys cannot be imported in "${format}" format.`, "NotSupportedError");
+    if (extractable) throw domException("PBKDF2 keys are not extractable.", "SyntaxError");
+    const usages = normalizeUsages(keyUsages, ["deriveBits", "deriveKey"]);
+    const material = bufferSourceBytes(keyData, "keyData").slice();
+    return new CryptoKey(ILLEGAL, "secret", false, { name: "PBKDF2" }, usages, material, null);
+  }
+
+  function derivePbkdf2(algorithm, key, length) {
+    requireKey(key, "baseKey");
+    const hashId = algorithmIdentifier(algorithm.hash);
+    if (HMAC_HASHES[hashId.upper] === undefined) throw notSupported(hashId);
+    if (algorithm.salt === undefined) throw new TypeError("Pbkdf2Params: the required member 'salt' is undefined.");
+    const salt = bufferSourceBytes(algorithm.salt, "salt");
+    const iterations = Number(algorithm.iterations);
+    if (!(iterations > 0)) throw domException("PBKDF2 iterations must be greater than 0.", "OperationError");
+    if (length === null || length === undefined || length % 8 !== 0) {
+      throw domException("PBKDF2 length must be a non-null multiple of 8.", "OperationError");
+    }
+    checkKeyFor("PBKDF2", key, "deriveBits");
+    return host.pbkdf2(hashId.upper, keyMaterial(key), salt, iterations, length / 8);
+  }
+
   function checkKeyFor(algorithmName, key, usage) {
     if (key.algorithm.name !== algorithmName) {
       throw domException(`CryptoKey algorithm "${key.algorithm.name}" does not match "${algorithmName}".`, "InvalidAccessError");
@@ -327,6 +352,7 @@
       } else {
         bufferSourceBytes(keyData, "keyData");
       }
+      if (algorithmIdentifier(algorithm).upper === "PBKDF2") return importPbkdf2(format, keyData, extractable, keyUsages);
       const params = normalizeHmacParams(algorithm);
       return importHmac(format, keyData, params, !!extractable, keyUsages);
     }
@@ -392,6 +418,8 @@
     }
 
     async deriveBits(algorithm, baseKey, length) {
+      requireArgs(arguments.length, 2, "Failed to execute 'deriveBits' on 'SubtleCrypto'");
+      if (algorithmIdentifier(algorithm).upper === "PBKDF2") return derivePbkdf2(algorithm, baseKey, length);
       return unsupportedOperation(algorithm, "deriveBits");
     }
 

@@ -19,6 +19,19 @@
         if (current) current.waitUntil(promise);
         else Promise.resolve(promise).catch((e) => logError("Uncaught (in waitUntil)", e));
       },
+      // The implementation of a built-in module (builtin_modules.rs): `cloudflare:sockets`, `node:*`.
+      module(name) {
+        return internal["module:" + name];
+      },
+      nodeModule(name) {
+        if (!internal.hasCompatFlag("nodejs_compat") && !internal.hasCompatFlag("nodejs_compat_v2")) {
+          throw new Error(
+            `No such module "${name}": Node.js modules need the nodejs_compat compatibility flag ` +
+              `(compatibility_flags = ["nodejs_compat"] in the wrangler config).`,
+          );
+        }
+        return internal["module:" + name];
+      },
     },
   });
 
@@ -167,10 +180,17 @@
     upper_case_all_http_methods: "2024-10-14",
     queues_json_messages: "2024-03-18",
     delete_all_deletes_alarm: "2026-02-24",
+    nodejs_compat: "2026-08-04",
+    nodejs_compat_populate_process_env: "2025-04-01",
   };
   internal.setCompat = function (flags, date) {
     for (const f of flags) compat.flags.add(f);
     compat.date = date || "";
+    // nodejs_compat_v2 (implied by nodejs_compat from 2024-09-23) adds Buffer, process, global, setImmediate.
+    const v2 =
+      compat.flags.has("nodejs_compat_v2") ||
+      (internal.hasCompatFlag("nodejs_compat") && compat.date >= "2024-09-23" && !compat.flags.has("no_nodejs_compat_v2"));
+    if (v2) internal.installNodeGlobals();
   };
   internal.hasCompatFlag = function (name) {
     if (compat.flags.has(name)) return true;

@@ -168,6 +168,9 @@ fn bindings_json(config: &WorkerConfig) -> serde_json::Value {
             "worker": b.script_name.clone().unwrap_or_else(|| config.name.clone()),
         }));
     }
+    for h in &config.hyperdrive {
+        out.push(serde_json::json!({ "type": "hyperdrive", "name": h.binding, "id": h.id }));
+    }
     serde_json::Value::Array(out)
 }
 
@@ -327,8 +330,8 @@ impl Resolver for ModuleResolver {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
-        if crate::builtin_modules::is_builtin(name) {
-            return Ok(name.to_string());
+        if let Some(builtin) = crate::builtin_modules::canonical(name) {
+            return Ok(builtin);
         }
         if !(name.starts_with("./") || name.starts_with("../") || name.starts_with('/')) {
             return Err(throw_resolve(

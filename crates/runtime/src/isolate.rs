@@ -269,6 +269,9 @@ impl Isolate {
                 crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 crate::websocket::register(&ctx, &host, weak.clone())
                     .map_err(|e| describe_error(&ctx, e))?;
+                crate::sockets::register(&ctx, &host, weak.clone())
+                    .map_err(|e| describe_error(&ctx, e))?;
+                crate::node::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 let internal: Object = ctx
                     .eval(
                         "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \

@@ -10,11 +10,13 @@ mod fetch;
 mod host;
 pub mod isolate;
 mod kv;
+mod node;
 mod objects;
 pub mod prelude;
 pub mod queues;
 mod scheduled;
 pub mod services;
+mod sockets;
 pub mod web;
 pub mod websocket;
 

@@ -24,6 +24,15 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
         include_str!("../js/durable_objects.js"),
     ),
     ("queues.js", include_str!("../js/queues.js")),
+    ("sockets.js", include_str!("../js/sockets.js")),
+    ("hyperdrive.js", include_str!("../js/hyperdrive.js")),
+    ("node/buffer.js", include_str!("../js/node/buffer.js")),
+    ("node/events.js", include_str!("../js/node/events.js")),
+    ("node/stream.js", include_str!("../js/node/stream.js")),
+    ("node/util.js", include_str!("../js/node/util.js")),
+    ("node/crypto.js", include_str!("../js/node/crypto.js")),
+    ("node/net.js", include_str!("../js/node/net.js")),
+    ("node/misc.js", include_str!("../js/node/misc.js")),
     ("worker.js", include_str!("../js/worker.js")),
 ];
 

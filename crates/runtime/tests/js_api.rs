@@ -65,7 +65,7 @@ fn run_test_file(path: &Path) -> Vec<String> {
         startup_ms: 5_000,
         ..Limits::default()
     };
-    let bundle = match WorkerBundle::from_sources(
+    let mut bundle = match WorkerBundle::from_sources(
         "js-api-test",
         "index.js",
         &[("index.js", &main)],
@@ -75,6 +75,19 @@ fn run_test_file(path: &Path) -> Vec<String> {
         Ok(b) => b,
         Err(e) => return vec![format!("compile: {e}")],
     };
+    // A test file may set compatibility flags and date in its leading comments:
+    // `// compatibility_flags: nodejs_compat` and `// compatibility_date: 2025-01-01`.
+    {
+        let b = std::sync::Arc::get_mut(&mut bundle).expect("fresh bundle");
+        for line in source.lines().take_while(|l| l.starts_with("//")) {
+            let line = line.trim_start_matches('/').trim();
+            if let Some(flags) = line.strip_prefix("compatibility_flags:") {
+                b.compatibility_flags = flags.split_whitespace().map(String::from).collect();
+            } else if let Some(date) = line.strip_prefix("compatibility_date:") {
+                b.compatibility_date = Some(date.trim().to_string());
+            }
+        }
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

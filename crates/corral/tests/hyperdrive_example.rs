@@ -1,0 +1,346 @@
+//! The `examples/hyperdrive-crud` worker, bundled from its npm dependencies (`pg`, esbuild) and run against a
+//! real PostgreSQL: CRUD and a transaction through `pg` on `cloudflare:sockets` with SCRAM-SHA-256 auth.
+//!
+//! Needs `node`/`npm` (installs from the npm registry into `target/tmp`, reused across runs) and PostgreSQL's
+//! server binaries (`initdb`, `postgres`: Debian's `postgresql` package); fails with a clear message without them.
+//! While no pooler fills the Hyperdrive endpoints, the worker reaches PostgreSQL directly (`DATABASE_URL`,
+//! `--unsafe-allow-connect`); with one, it goes through `env.DB` (the `x-db-via` header says which).
+
+mod common;
+
+use common::Corral;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "corral-pw";
+
+fn which(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
+        for e in entries.flatten() {
+            dirs.push(e.path().join("bin"));
+        }
+    }
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// A command for a PostgreSQL binary, run as the `postgres` user when we are root (initdb refuses root).
+fn pg_command(binary: &Path) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(binary);
+        c
+    } else {
+        Command::new(binary)
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A throwaway PostgreSQL server on loopback with SCRAM auth, stopped when dropped.
+struct Postgres {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Postgres {
+    fn start() -> Postgres {
+        let initdb = which("initdb").expect(
+            "PostgreSQL's initdb is not installed: install Debian's `postgresql` package to run this test",
+        );
+        let postgres = which("postgres").expect("PostgreSQL's postgres binary is not installed");
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let pwfile = dir.path().join("pw");
+        std::fs::write(&pwfile, PASSWORD).unwrap();
+        if is_root() {
+            // The postgres user must be able to enter the temp dir and read the password file.
+            Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+        }
+        let out = pg_command(&initdb)
+            .arg("-D")
+            .arg(&data)
+            .args(["-U", "postgres", "--auth=scram-sha-256", "--no-sync"])
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .output()
+            .expect("run initdb");
+        assert!(
+            out.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let child = pg_command(&postgres)
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+            ])
+            .arg("-k")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start postgres");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "postgres did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Postgres {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // SIGINT: PostgreSQL's fast shutdown. (The child may be runuser, which forwards it.)
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Copies the example's sources to `target/tmp/hyperdrive-crud`, installs its npm dependencies there (kept
+/// between runs) and bundles it. Returns the worker directory.
+fn build_example() -> PathBuf {
+    let node = which("node");
+    let npm = which("npm");
+    assert!(
+        node.is_some() && npm.is_some(),
+        "this test bundles examples/hyperdrive-crud with its npm dependencies and needs `node` and `npm` on PATH"
+    );
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hyperdrive-crud");
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hyperdrive-crud");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    for file in ["package.json", "build.cjs", "src/index.ts"] {
+        std::fs::copy(example.join(file), work.join(file)).unwrap();
+    }
+    if !work.join("node_modules/pg").is_dir() || !work.join("node_modules/esbuild").is_dir() {
+        run(
+            Command::new(npm.unwrap())
+                .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&work),
+            "npm install",
+        );
+    }
+    let _ = std::fs::remove_file(work.join("dist/worker.js"));
+    run(
+        Command::new(node.unwrap())
+            .arg("build.cjs")
+            .current_dir(&work),
+        "bundling the example (node build.cjs)",
+    );
+    assert!(work.join("dist/worker.js").is_file());
+    work
+}
+
+fn request(
+    corral: &Corral,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, String, serde_json::Value) {
+    let client = common::client();
+    let mut req = client.request(method.parse().unwrap(), corral.url(path));
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let resp = req
+        .send()
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}\nlog:\n{}", corral.log()));
+    let status = resp.status().as_u16();
+    let via = resp
+        .headers()
+        .get("x-db-via")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let text = resp.text().unwrap();
+    let json = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}\nlog:\n{}", corral.log()))
+    };
+    (status, via, json)
+}
+
+#[test]
+fn crud_api_with_pg_from_npm_against_postgres() {
+    let work = build_example();
+    let pg = Postgres::start();
+    let url = format!(
+        "postgres://postgres:{PASSWORD}@127.0.0.1:{}/postgres",
+        pg.port
+    );
+    std::fs::write(
+        work.join("wrangler.toml"),
+        format!(
+            "name = \"hyperdrive-crud\"\nmain = \"dist/worker.js\"\ncompatibility_date = \"2025-01-01\"\n\
+             compatibility_flags = [\"nodejs_compat\"]\n\
+             hyperdrive = [{{ binding = \"DB\", id = \"crud-db\", localConnectionString = \"{url}\", \
+             cache = {{ enabled = false }} }}]\n"
+        ),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // No --unsafe-allow-connect: the worker may only reach the database through the Hyperdrive pooler.
+    let corral = Corral::dev(&work, &["--data-dir", data.path().to_str().unwrap()]);
+
+    let (status, via, list) = request(&corral, "GET", "/items", None);
+    assert_eq!(status, 200, "{list}\nlog:\n{}", corral.log());
+    assert_eq!(via, "hyperdrive", "the worker must reach PostgreSQL through the binding");
+    assert_eq!(list, serde_json::json!([]));
+
+    let (status, _, a) = request(
+        &corral,
+        "POST",
+        "/items",
+        Some(r#"{"name":"apples","qty":10}"#),
+    );
+    assert_eq!(status, 201, "{a}");
+    assert_eq!(a["name"], "apples");
+    let (status, _, b) = request(
+        &corral,
+        "POST",
+        "/items",
+        Some(r#"{"name":"pears","qty":1}"#),
+    );
+    assert_eq!(status, 201, "{b}");
+    let (a_id, b_id) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
+
+    let (status, _, got) = request(&corral, "GET", &format!("/items/{a_id}"), None);
+    assert_eq!((status, got["qty"].as_i64()), (200, Some(10)));
+    let (status, _, put) = request(
+        &corral,
+        "PUT",
+        &format!("/items/{b_id}"),
+        Some(r#"{"name":"pears (ripe)","qty":2}"#),
+    );
+    assert_eq!((status, put["name"].as_str()), (200, Some("pears (ripe)")));
+    let (status, _, bad) = request(&corral, "POST", "/items", Some(r#"{"name":""}"#));
+    assert_eq!(status, 400, "{bad}");
+
+    // A transaction that commits...
+    let (status, _, t) = request(
+        &corral,
+        "POST",
+        "/transfer",
+        Some(&format!(r#"{{"from":{a_id},"to":{b_id},"qty":4}}"#)),
+    );
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["from"]["qty"], 6);
+    assert_eq!(t["to"]["qty"], 6);
+    // ... and one that rolls back: the first update succeeded inside it, the second failed.
+    let (status, _, t) = request(
+        &corral,
+        "POST",
+        "/transfer",
+        Some(&format!(r#"{{"from":{a_id},"to":999999,"qty":1}}"#)),
+    );
+    assert_eq!(status, 404, "{t}");
+    let (_, _, got) = request(&corral, "GET", &format!("/items/{a_id}"), None);
+    assert_eq!(got["qty"], 6, "the failed transfer was rolled back");
+    let (status, _, t) = request(
+        &corral,
+        "POST",
+        "/transfer",
+        Some(&format!(r#"{{"from":{a_id},"to":{b_id},"qty":100}}"#)),
+    );
+    assert_eq!(status, 409, "{t}");
+
+    let (status, _, _) = request(&corral, "DELETE", &format!("/items/{b_id}"), None);
+    assert_eq!(status, 204);
+    let (status, _, _) = request(&corral, "GET", &format!("/items/{b_id}"), None);
+    assert_eq!(status, 404);
+    let (_, _, list) = request(&corral, "GET", "/items", None);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // Twenty requests, each opening and closing its own connection (the Workers pattern).
+    for i in 0..20 {
+        let (status, _, _) = request(&corral, "GET", "/items", None);
+        assert_eq!(status, 200, "request {i}");
+    }
+    drop(corral);
+}
+
+#[test]
+fn connect_is_refused_without_allowing_the_destination() {
+    let dir = common::WorkerDir::new(&[
+        (
+            "wrangler.toml",
+            "name = \"sock\"\nmain = \"index.js\"\ncompatibility_date = \"2025-01-01\"\n",
+        ),
+        (
+            "index.js",
+            r#"import { connect } from "cloudflare:sockets";
+export default {
+  async fetch() {
+    const s = connect("127.0.0.1:1");
+    try { await s.opened; return new Response("opened"); }
+    catch (e) { return new Response(`${e.name}: ${e.message}`, { status: 502 }); }
+  },
+};"#,
+        ),
+    ]);
+    let data = tempfile::tempdir().unwrap();
+    let corral = Corral::dev(dir.path(), &["--data-dir", data.path().to_str().unwrap()]);
+    let (status, body) = common::get(&corral.url("/"));
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        body.contains("SocketError") && body.contains("--unsafe-allow-connect 127.0.0.1:1"),
+        "{body}"
+    );
+    assert!(corral.wait_for_log("--unsafe-allow-connect 127.0.0.1:1", Duration::from_secs(5)));
+}
