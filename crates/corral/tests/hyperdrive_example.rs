@@ -240,7 +240,10 @@ fn crud_api_with_pg_from_npm_against_postgres() {
 
     let (status, via, list) = request(&corral, "GET", "/items", None);
     assert_eq!(status, 200, "{list}\nlog:\n{}", corral.log());
-    assert_eq!(via, "hyperdrive", "the worker must reach PostgreSQL through the binding");
+    assert_eq!(
+        via, "hyperdrive",
+        "the worker must reach PostgreSQL through the binding"
+    );
     assert_eq!(list, serde_json::json!([]));
 
     let (status, _, a) = request(
