@@ -49,20 +49,46 @@
   const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
   const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
 
+  // Names and values already checked, with what they normalize to: the same few headers come back on every
+  // request, and a cache lookup costs a fraction of running the regular expressions. Bounded, and only short
+  // strings are kept.
+  const CACHE_LIMIT = 256;
+  let nameCache = null;
+  let valueCache = null;
+
   function headerName(name) {
+    if (typeof name === "string" && nameCache !== null) {
+      const known = nameCache.get(name);
+      if (known !== undefined) return known;
+    }
     name = String(name);
     if (!TOKEN.test(name)) throw new TypeError("Invalid header name.");
-    return name.toLowerCase();
+    const lower = name.toLowerCase();
+    if (name.length <= 64) {
+      nameCache ??= new Map();
+      if (nameCache.size < CACHE_LIMIT) nameCache.set(name, lower);
+    }
+    return lower;
   }
 
   function headerValue(value) {
+    if (typeof value === "string" && valueCache !== null) {
+      const known = valueCache.get(value);
+      if (known !== undefined) return known;
+    }
+    const original = value;
     value = String(value).replace(HTTP_WS, "");
     if (BAD_VALUE.test(value)) throw new TypeError("Invalid header value.");
+    if (typeof original === "string" && original.length <= 128) {
+      valueCache ??= new Map();
+      if (valueCache.size < CACHE_LIMIT) valueCache.set(original, value);
+    }
     return value;
   }
 
   // Private access for the other classes and the runtime hooks (not reachable from worker code).
   let headersFromFlat, headersFlat, headersFreeze, headersCopy;
+  const FLAT = Symbol("flat");
 
   class Headers {
     #map = null; // lower-case name -> [values]; null while #flat holds trusted, not yet indexed headers
@@ -70,6 +96,7 @@
     #immutable = false;
 
     constructor(init = undefined) {
+      if (init === FLAT) return; // headersFromFlat fills it in
       this.#map = new Map();
       if (init === undefined || init === null) return;
       if (typeof init !== "object" && typeof init !== "function") {
@@ -97,8 +124,7 @@
 
     static {
       headersFromFlat = (flat, immutable) => {
-        const h = new Headers();
-        h.#map = null;
+        const h = new Headers(FLAT);
         h.#flat = flat;
         h.#immutable = immutable;
         return h;
@@ -984,6 +1010,7 @@
 
   // ---------------------------------------------------------------------------------------------- Response
 
+  const builtinStringify = JSON.stringify;
   const NULL_BODY_STATUSES = [101, 204, 205, 304];
   const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
   const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -1018,7 +1045,7 @@
         );
       }
       const statusText = init.statusText === undefined ? "" : String(init.statusText);
-      if (!REASON_PHRASE.test(statusText)) throw new TypeError("Failed to construct 'Response': Invalid statusText.");
+      if (statusText !== "" && !REASON_PHRASE.test(statusText)) throw new TypeError("Failed to construct 'Response': Invalid statusText.");
       if (init.encodeBody !== undefined) {
         const e = String(init.encodeBody);
         if (!ENCODE_BODY.includes(e)) {
@@ -1080,9 +1107,16 @@
     }
 
     static json(data, init = undefined) {
-      const text = JSON.stringify(data);
+      // JSON.stringify's result, serialized in Rust (several times faster than QuickJS's own stringifier).
+      const text = host.jsonStringify(data, builtinStringify);
       if (text === undefined) throw new TypeError("Failed to execute 'json' on 'Response': The data is not JSON serializable.");
-      init = init ?? {};
+      if (init === undefined || init === null) {
+        // The common case, without the init dictionary and the Headers copy the general path makes.
+        const r = new Response(BARE);
+        r.#headers = headersFromFlat(["content-type", "application/json"], false);
+        setBody(r, { string: text });
+        return r;
+      }
       const headers = new Headers(init.headers);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
       return new Response(text, {

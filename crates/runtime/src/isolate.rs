@@ -250,6 +250,7 @@ impl Isolate {
                 host::register(&ctx, &host, weak.clone()).map_err(|e| describe_error(&ctx, e))?;
                 crate::web::url::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
+                crate::web::json::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 let internal: Object = ctx
                     .eval(
                         "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \
