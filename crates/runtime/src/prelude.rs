@@ -69,7 +69,10 @@ pub fn files() -> &'static [PreludeFile] {
                 let module = Module::declare(ctx.clone(), name.as_str(), wrapped)
                     .unwrap_or_else(|e| panic!("prelude {file} does not compile: {}", describe(e)));
                 let bytecode = module
-                    .write(WriteOptions::default())
+                    .write(WriteOptions {
+                        strip_source: true,
+                        ..WriteOptions::default()
+                    })
                     .expect("prelude bytecode");
                 let (module, promise) = module
                     .eval()

@@ -552,6 +552,13 @@ test("Response.json", async () => {
   assertEq(plain.headers.get("x-a"), "b");
 });
 
+test("Web API functions print without their source, as native functions do", () => {
+  for (const f of [Headers, Headers.prototype.get, Response.json, Request]) {
+    const text = Function.prototype.toString.call(f);
+    assert(typeof text === "string" && !text.includes("#map") && !text.includes("requireArgs"), text);
+  }
+});
+
 test("Response.json serializes exactly as JSON.stringify", async () => {
   const date = new Date(86400000);
   const cyclic = {};
