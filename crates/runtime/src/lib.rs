@@ -10,6 +10,7 @@ mod fetch;
 mod host;
 pub mod isolate;
 pub mod prelude;
+mod prelude_build;
 pub mod web;
 
 pub use bundle::{BuildError, WorkerBundle};
