@@ -132,7 +132,10 @@
       headersFlat = (h) => {
         if (h.#map === null) return h.#flat.slice();
         const out = [];
-        for (const [k, values] of h.#map) for (const v of values) out.push(k, v);
+        // forEach, not for-of: no iterator result or entry arrays per header.
+        h.#map.forEach((values, k) => {
+          for (let i = 0; i < values.length; i++) out.push(k, values[i]);
+        });
         return out;
       };
       headersFreeze = (h) => {
@@ -1011,6 +1014,7 @@
   // ---------------------------------------------------------------------------------------------- Response
 
   const builtinStringify = JSON.stringify;
+  const NO_INIT = Object.freeze({ __proto__: null });
   const NULL_BODY_STATUSES = [101, 204, 205, 304];
   const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
   const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -1032,7 +1036,7 @@
     constructor(body = null, init = undefined) {
       super();
       if (body === BARE) return;
-      if (init === undefined || init === null) init = {};
+      if (init === undefined || init === null) init = NO_INIT;
       else if (typeof init !== "object" && typeof init !== "function") {
         throw new TypeError("Failed to construct 'Response': parameter 2 is not of type 'ResponseInit'.");
       }
@@ -1082,7 +1086,7 @@
           }
           return r;
         },
-        parts(r) {
+        parts(r, out) {
           if (r.#type === "error") {
             throw new TypeError("Return value from the fetch handler must not be an error response (Response.error()).");
           }
@@ -1093,14 +1097,13 @@
             else if (b.bytes !== undefined) body = b.bytes;
             else body = streamOf(b);
           }
-          return {
-            status: r.#status,
-            statusText: r.#statusText,
-            headers: headersFlat(r.#headers),
-            body,
-            webSocket: r.#webSocket,
-            encodeBody: r.#encodeBody,
-          };
+          out.status = r.#status;
+          out.statusText = r.#statusText;
+          out.headers = headersFlat(r.#headers);
+          out.body = body;
+          out.webSocket = r.#webSocket;
+          out.encodeBody = r.#encodeBody;
+          return out;
         },
         isResponse: (x) => x !== null && typeof x === "object" && #status in x,
       };
@@ -1210,11 +1213,12 @@
       "manual",
     );
 
-  internal.responseParts = (response) => {
+  // `out` (optional): an object to fill in and return instead of a new one.
+  internal.responseParts = (response, out = {}) => {
     if (!responseInternals.isResponse(response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
-    return responseInternals.parts(response);
+    return responseInternals.parts(response, out);
   };
 
   // `signal` (optional, from fetch.js): aborting it errors the body stream with the signal's reason.
