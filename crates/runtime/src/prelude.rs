@@ -84,11 +84,30 @@ pub(crate) const INSTALL: &str = r#"(function (host, internal, manifest, loadFil
       },
     });
   }
+  // A hook (`internal.*`) not yet defined is looked up on internal's prototype: one proxy that loads the file
+  // defining it, instead of two accessor closures per hook in every isolate. Once loaded, hooks are own data
+  // properties of `internal` and the proxy is not consulted.
+  const hookFile = { __proto__: null };
   manifest.forEach(([globals, hooks, eager], i) => {
     if (eager) return;
     for (const name of globals) lazy(globalThis, name, i, false);
-    for (const name of hooks) lazy(internal, name, i, true);
+    for (const name of hooks) hookFile[name] = i;
   });
+  const hasOwn = Object.prototype.hasOwnProperty;
+  Object.setPrototypeOf(
+    internal,
+    new Proxy(
+      { __proto__: null },
+      {
+        get(target, name) {
+          const i = typeof name === "string" ? hookFile[name] : undefined;
+          if (i === undefined) return undefined;
+          load(i);
+          return hasOwn.call(internal, name) ? internal[name] : undefined;
+        },
+      },
+    ),
+  );
   manifest.forEach(([, , eager], i) => {
     if (eager) load(i);
   });
