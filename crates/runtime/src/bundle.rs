@@ -4,7 +4,7 @@
 use corral_config::{Limits, WorkerConfig};
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::module::{Declared, WriteOptions};
-use rquickjs::{Ctx, Module, Runtime};
+use rquickjs::{Context, Ctx, Module, Runtime};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -254,7 +254,7 @@ fn compile_modules(sources: &[SourceFile]) -> Result<HashMap<String, Vec<u8>>, B
     for file in sources {
         let source = module_source(file)?;
         // A fresh context per module keeps stand-ins and real modules from sharing a name.
-        let context = crate::isolate::new_context(&runtime).map_err(|e| BuildError {
+        let context = Context::full(&runtime).map_err(|e| BuildError {
             message: format!("cannot start QuickJS: {e}"),
         })?;
         let bytes = context.with(|ctx| {

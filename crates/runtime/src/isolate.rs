@@ -219,7 +219,7 @@ impl Isolate {
             },
         );
         let context =
-            new_context(&runtime).map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
+            Context::full(&runtime).map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
         let inner = Rc::new(IsolateInner {
             state: RefCell::default(),
             internal: RefCell::new(None),
@@ -566,27 +566,6 @@ impl IsolateInner {
         let (message, stack) = exception_parts(value);
         DispatchError::Exception { message, stack }
     }
-}
-
-/// The intrinsics of `Context::full` (JS_NewContext) less the two the prelude defines itself: QuickJS's native
-/// `atob`/`btoa` (with its `DOMException`) and `performance` were replaced by the prelude's globals in every
-/// isolate, after costing each one their construction.
-pub(crate) type Intrinsics = (
-    rquickjs::context::intrinsic::Date,
-    rquickjs::context::intrinsic::Eval,
-    rquickjs::context::intrinsic::RegExpCompiler,
-    rquickjs::context::intrinsic::RegExp,
-    rquickjs::context::intrinsic::Json,
-    rquickjs::context::intrinsic::Proxy,
-    rquickjs::context::intrinsic::MapSet,
-    rquickjs::context::intrinsic::TypedArrays,
-    rquickjs::context::intrinsic::Promise,
-    rquickjs::context::intrinsic::WeakRef,
-);
-
-/// A context with [`Intrinsics`].
-pub(crate) fn new_context(runtime: &Runtime) -> rquickjs::Result<Context> {
-    Context::custom::<Intrinsics>(runtime)
 }
 
 /// A weak handle host operations keep while they wait.
