@@ -49,20 +49,46 @@
   const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
   const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
 
+  // Names and values already checked, with what they normalize to: the same few headers come back on every
+  // request, and a cache lookup costs a fraction of running the regular expressions. Bounded, and only short
+  // strings are kept.
+  const CACHE_LIMIT = 256;
+  let nameCache = null;
+  let valueCache = null;
+
   function headerName(name) {
+    if (typeof name === "string" && nameCache !== null) {
+      const known = nameCache.get(name);
+      if (known !== undefined) return known;
+    }
     name = String(name);
     if (!TOKEN.test(name)) throw new TypeError("Invalid header name.");
-    return name.toLowerCase();
+    const lower = name.toLowerCase();
+    if (name.length <= 64) {
+      nameCache ??= new Map();
+      if (nameCache.size < CACHE_LIMIT) nameCache.set(name, lower);
+    }
+    return lower;
   }
 
   function headerValue(value) {
+    if (typeof value === "string" && valueCache !== null) {
+      const known = valueCache.get(value);
+      if (known !== undefined) return known;
+    }
+    const original = value;
     value = String(value).replace(HTTP_WS, "");
     if (BAD_VALUE.test(value)) throw new TypeError("Invalid header value.");
+    if (typeof original === "string" && original.length <= 128) {
+      valueCache ??= new Map();
+      if (valueCache.size < CACHE_LIMIT) valueCache.set(original, value);
+    }
     return value;
   }
 
   // Private access for the other classes and the runtime hooks (not reachable from worker code).
   let headersFromFlat, headersFlat, headersFreeze, headersCopy;
+  const FLAT = Symbol("flat");
 
   class Headers {
     #map = null; // lower-case name -> [values]; null while #flat holds trusted, not yet indexed headers
@@ -70,6 +96,7 @@
     #immutable = false;
 
     constructor(init = undefined) {
+      if (init === FLAT) return; // headersFromFlat fills it in
       this.#map = new Map();
       if (init === undefined || init === null) return;
       if (typeof init !== "object" && typeof init !== "function") {
@@ -97,8 +124,7 @@
 
     static {
       headersFromFlat = (flat, immutable) => {
-        const h = new Headers();
-        h.#map = null;
+        const h = new Headers(FLAT);
         h.#flat = flat;
         h.#immutable = immutable;
         return h;
@@ -106,7 +132,10 @@
       headersFlat = (h) => {
         if (h.#map === null) return h.#flat.slice();
         const out = [];
-        for (const [k, values] of h.#map) for (const v of values) out.push(k, v);
+        // forEach, not for-of: no iterator result or entry arrays per header.
+        h.#map.forEach((values, k) => {
+          for (let i = 0; i < values.length; i++) out.push(k, values[i]);
+        });
         return out;
       };
       headersFreeze = (h) => {
@@ -984,6 +1013,8 @@
 
   // ---------------------------------------------------------------------------------------------- Response
 
+  const builtinStringify = JSON.stringify;
+  const NO_INIT = Object.freeze({ __proto__: null });
   const NULL_BODY_STATUSES = [101, 204, 205, 304];
   const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
   const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -1005,7 +1036,7 @@
     constructor(body = null, init = undefined) {
       super();
       if (body === BARE) return;
-      if (init === undefined || init === null) init = {};
+      if (init === undefined || init === null) init = NO_INIT;
       else if (typeof init !== "object" && typeof init !== "function") {
         throw new TypeError("Failed to construct 'Response': parameter 2 is not of type 'ResponseInit'.");
       }
@@ -1018,7 +1049,7 @@
         );
       }
       const statusText = init.statusText === undefined ? "" : String(init.statusText);
-      if (!REASON_PHRASE.test(statusText)) throw new TypeError("Failed to construct 'Response': Invalid statusText.");
+      if (statusText !== "" && !REASON_PHRASE.test(statusText)) throw new TypeError("Failed to construct 'Response': Invalid statusText.");
       if (init.encodeBody !== undefined) {
         const e = String(init.encodeBody);
         if (!ENCODE_BODY.includes(e)) {
@@ -1055,7 +1086,7 @@
           }
           return r;
         },
-        parts(r) {
+        parts(r, out) {
           if (r.#type === "error") {
             throw new TypeError("Return value from the fetch handler must not be an error response (Response.error()).");
           }
@@ -1066,23 +1097,29 @@
             else if (b.bytes !== undefined) body = b.bytes;
             else body = streamOf(b);
           }
-          return {
-            status: r.#status,
-            statusText: r.#statusText,
-            headers: headersFlat(r.#headers),
-            body,
-            webSocket: r.#webSocket,
-            encodeBody: r.#encodeBody,
-          };
+          out.status = r.#status;
+          out.statusText = r.#statusText;
+          out.headers = headersFlat(r.#headers);
+          out.body = body;
+          out.webSocket = r.#webSocket;
+          out.encodeBody = r.#encodeBody;
+          return out;
         },
         isResponse: (x) => x !== null && typeof x === "object" && #status in x,
       };
     }
 
     static json(data, init = undefined) {
-      const text = JSON.stringify(data);
+      // JSON.stringify's result, serialized in Rust (several times faster than QuickJS's own stringifier).
+      const text = host.jsonStringify(data, builtinStringify);
       if (text === undefined) throw new TypeError("Failed to execute 'json' on 'Response': The data is not JSON serializable.");
-      init = init ?? {};
+      if (init === undefined || init === null) {
+        // The common case, without the init dictionary and the Headers copy the general path makes.
+        const r = new Response(BARE);
+        r.#headers = headersFromFlat(["content-type", "application/json"], false);
+        setBody(r, { string: text });
+        return r;
+      }
       const headers = new Headers(init.headers);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
       return new Response(text, {
@@ -1176,11 +1213,12 @@
       "manual",
     );
 
-  internal.responseParts = (response) => {
+  // `out` (optional): an object to fill in and return instead of a new one.
+  internal.responseParts = (response, out = {}) => {
     if (!responseInternals.isResponse(response)) {
       throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
     }
-    return responseInternals.parts(response);
+    return responseInternals.parts(response, out);
   };
 
   // `signal` (optional, from fetch.js): aborting it errors the body stream with the signal's reason.

@@ -336,30 +336,35 @@
     invocation.release();
   }
 
+  // Filled by responseParts and emptied right after, one response at a time (nothing runs in between).
+  const parts = { status: 0, statusText: "", headers: null, body: null, webSocket: null, encodeBody: "" };
+
   function deliver(invocation, response) {
-    let parts;
     try {
-      parts = internal.responseParts(response);
+      internal.responseParts(response, parts);
     } catch (e) {
       fail(invocation, e);
       return;
     }
     if (parts.webSocket !== null && parts.webSocket !== undefined) {
       // A 101 with a WebSocket: the invocation stays in flight until the socket closes (websocket.js).
+      const own = { ...parts };
+      parts.headers = parts.body = parts.webSocket = null;
       try {
-        internal.webSocketRespond(invocation, parts);
+        internal.webSocketRespond(invocation, own);
       } catch (e) {
         fail(invocation, e);
       }
       return;
     }
-    const body = parts.body;
+    const { status, statusText, headers, body } = parts;
+    parts.headers = parts.body = parts.webSocket = null;
     if (body === null || body === undefined || typeof body === "string" || body instanceof Uint8Array) {
-      host.respond(invocation.id, parts.status, parts.statusText, parts.headers, body ?? null);
+      host.respond(invocation.id, status, statusText, headers, body ?? null);
       invocation.release();
       return;
     }
-    const sink = host.respondStream(invocation.id, parts.status, parts.statusText, parts.headers);
+    const sink = host.respondStream(invocation.id, status, statusText, headers);
     pump(body, sink).then(() => invocation.release());
   }
 

@@ -272,6 +272,7 @@ impl Isolate {
                 crate::sockets::register(&ctx, &host, weak.clone())
                     .map_err(|e| describe_error(&ctx, e))?;
                 crate::node::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
+                crate::web::json::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 let internal: Object = ctx
                     .eval(
                         "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \

@@ -13,6 +13,7 @@ mod kv;
 mod node;
 mod objects;
 pub mod prelude;
+mod prelude_build;
 pub mod queues;
 mod scheduled;
 pub mod services;

@@ -1,46 +1,27 @@
-//! The JS halves of the Web APIs (`js/*.js`), embedded in the binary, compiled to bytecode once per process, and
+//! The JS halves of the Web APIs (`js/*.js`), compiled to bytecode at build time (`build.rs`), and
 //! loaded into an isolate lazily: a file runs the first time worker code touches one of the globals it defines
 //! (or another file touches one of its `internal` hooks). A hello-world worker pays only for what it uses.
 
-use rquickjs::module::WriteOptions;
-use rquickjs::{Context, Module, Object, Runtime};
+use rquickjs::{Module, Object};
 use std::sync::OnceLock;
 
-/// Prelude files in dependency order; each is one `(function (host, internal) { ... })` expression.
-/// `worker.js` (the dispatch glue) always runs at boot; the others run on first use.
-pub const PRELUDE_FILES: &[(&str, &str)] = &[
-    ("events.js", include_str!("../js/events.js")),
-    ("encoding.js", include_str!("../js/encoding.js")),
-    ("misc.js", include_str!("../js/misc.js")),
-    ("url.js", include_str!("../js/url.js")),
-    ("streams.js", include_str!("../js/streams.js")),
-    ("fetch_api.js", include_str!("../js/fetch_api.js")),
-    ("crypto.js", include_str!("../js/crypto.js")),
-    ("fetch.js", include_str!("../js/fetch.js")),
-    ("websocket.js", include_str!("../js/websocket.js")),
-    ("kv.js", include_str!("../js/kv.js")),
-    (
-        "durable_objects.js",
-        include_str!("../js/durable_objects.js"),
-    ),
-    ("queues.js", include_str!("../js/queues.js")),
-    ("sockets.js", include_str!("../js/sockets.js")),
-    ("hyperdrive.js", include_str!("../js/hyperdrive.js")),
-    ("node/buffer.js", include_str!("../js/node/buffer.js")),
-    ("node/events.js", include_str!("../js/node/events.js")),
-    ("node/stream.js", include_str!("../js/node/stream.js")),
-    ("node/util.js", include_str!("../js/node/util.js")),
-    ("node/crypto.js", include_str!("../js/node/crypto.js")),
-    ("node/net.js", include_str!("../js/node/net.js")),
-    ("node/misc.js", include_str!("../js/node/misc.js")),
-    ("worker.js", include_str!("../js/worker.js")),
-];
+pub use crate::prelude_build::PRELUDE_FILES;
+
+/// A prelude file compiled by `build.rs`.
+pub(crate) struct BuiltFile {
+    name: &'static str,
+    bytecode: &'static [u8],
+    globals: &'static [&'static str],
+    hooks: &'static [&'static str],
+}
+
+include!(concat!(env!("OUT_DIR"), "/prelude_built.rs"));
 
 /// One compiled prelude file and what it defines.
 pub struct PreludeFile {
     pub name: String,
     /// Bytecode of `export default <the file's function>`.
-    pub bytecode: Vec<u8>,
+    pub bytecode: &'static [u8],
     /// Globals the file defines through `internal.defineGlobal`.
     pub globals: Vec<String>,
     /// Keys the file adds to `internal`.
@@ -49,75 +30,34 @@ pub struct PreludeFile {
     pub eager: bool,
 }
 
-/// Records what each file defines by running all of them once in a scratch context with a stand-in `host`.
-const SURVEY: &str = r#"(function (files) {
-  const host = new Proxy({}, { get: () => function () {} });
-  const internal = {};
-  const current = { globals: null };
-  internal.defineGlobal = function (name, value) {
-    if (current.globals) current.globals.push(name);
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-  };
-  const out = [];
-  for (const fn of files) {
-    const before = new Set(Object.keys(internal));
-    current.globals = [];
-    fn(host, internal);
-    const hooks = Object.keys(internal).filter((k) => !before.has(k));
-    out.push([current.globals, hooks]);
-  }
-  return out;
-})"#;
-
-/// The compiled prelude, built on first use.
+/// The compiled prelude: the bytecode `build.rs` made, or (when there is none) compiled on first use.
 pub fn files() -> &'static [PreludeFile] {
     static COMPILED: OnceLock<Vec<PreludeFile>> = OnceLock::new();
     COMPILED.get_or_init(|| {
-        let runtime = Runtime::new().expect("QuickJS runtime");
-        let context = Context::full(&runtime).expect("QuickJS context");
-        context.with(|ctx| {
-            let describe = |e| crate::errors::describe_error(&ctx, e);
-            let mut compiled = Vec::new();
-            let mut functions = Vec::new();
-            for (file, source) in PRELUDE_FILES.iter() {
-                let name = format!("corral:prelude/{file}");
-                let wrapped = format!("export default {}\n;", source.trim_end());
-                let module = Module::declare(ctx.clone(), name.as_str(), wrapped)
-                    .unwrap_or_else(|e| panic!("prelude {file} does not compile: {}", describe(e)));
-                let bytecode = module
-                    .write(WriteOptions::default())
-                    .expect("prelude bytecode");
-                let (module, promise) = module
-                    .eval()
-                    .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
-                promise
-                    .finish::<()>()
-                    .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
-                let function: rquickjs::Function =
-                    module.get("default").expect("prelude default export");
-                functions.push(function);
-                compiled.push((name, bytecode, *file == "worker.js"));
-            }
-            let survey: rquickjs::Function = ctx.eval(SURVEY).expect("survey script");
-            let found: Vec<Vec<Vec<String>>> = survey
-                .call((functions,))
-                .unwrap_or_else(|e| panic!("prelude survey failed: {}", describe(e)));
-            compiled
-                .into_iter()
-                .zip(found)
-                .map(|((name, bytecode, eager), mut lists)| {
-                    let hooks = lists.pop().unwrap_or_default();
-                    let globals = lists.pop().unwrap_or_default();
-                    PreludeFile {
-                        name,
-                        bytecode,
-                        globals,
-                        hooks,
-                        eager,
-                    }
+        let eager = |name: &str| name.ends_with("/worker.js");
+        if BUILT.len() == PRELUDE_FILES.len() {
+            return BUILT
+                .iter()
+                .map(|f| PreludeFile {
+                    name: f.name.to_string(),
+                    bytecode: f.bytecode,
+                    globals: f.globals.iter().map(|s| s.to_string()).collect(),
+                    hooks: f.hooks.iter().map(|s| s.to_string()).collect(),
+                    eager: eager(f.name),
                 })
-                .collect()
-        })
+                .collect();
+        }
+        crate::prelude_build::compile()
+            .into_iter()
+            .map(|f| PreludeFile {
+                eager: eager(&f.name),
+                name: f.name,
+                // Kept for the life of the process, as Module::load requires.
+                bytecode: Vec::leak(f.bytecode),
+                globals: f.globals,
+                hooks: f.hooks,
+            })
+            .collect()
     })
 }
 
@@ -144,11 +84,30 @@ pub(crate) const INSTALL: &str = r#"(function (host, internal, manifest, loadFil
       },
     });
   }
+  // A hook (`internal.*`) not yet defined is looked up on internal's prototype: one proxy that loads the file
+  // defining it, instead of two accessor closures per hook in every isolate. Once loaded, hooks are own data
+  // properties of `internal` and the proxy is not consulted.
+  const hookFile = { __proto__: null };
   manifest.forEach(([globals, hooks, eager], i) => {
     if (eager) return;
     for (const name of globals) lazy(globalThis, name, i, false);
-    for (const name of hooks) lazy(internal, name, i, true);
+    for (const name of hooks) hookFile[name] = i;
   });
+  const hasOwn = Object.prototype.hasOwnProperty;
+  Object.setPrototypeOf(
+    internal,
+    new Proxy(
+      { __proto__: null },
+      {
+        get(target, name) {
+          const i = typeof name === "string" ? hookFile[name] : undefined;
+          if (i === undefined) return undefined;
+          load(i);
+          return hasOwn.call(internal, name) ? internal[name] : undefined;
+        },
+      },
+    ),
+  );
   manifest.forEach(([, , eager], i) => {
     if (eager) load(i);
   });
@@ -162,11 +121,36 @@ pub(crate) fn load_file<'js>(
     internal: Object<'js>,
 ) -> rquickjs::Result<()> {
     let file = &files()[index];
-    // SAFETY: bytecode written by `Module::write` of this QuickJS build in this process; it is 'static, as
-    // `Module::load`'s read-only-data mode requires.
-    let module = unsafe { Module::load(ctx.clone(), &file.bytecode) }?;
+    // SAFETY: bytecode written by `Module::write` of this QuickJS build (by `build.rs`, through the same rquickjs
+    // version, or in this process); it is 'static, as `Module::load`'s read-only-data mode requires.
+    let module = unsafe { Module::load(ctx.clone(), file.bytecode) }?;
     let (module, promise) = module.eval()?;
     promise.finish::<()>()?;
     let init: rquickjs::Function = module.get("default")?;
     init.call((host, internal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_bytecode_is_what_this_quickjs_compiles() {
+        assert_eq!(
+            BUILT.len(),
+            PRELUDE_FILES.len(),
+            "build.rs built the prelude"
+        );
+        let fresh = crate::prelude_build::compile();
+        for (built, fresh) in BUILT.iter().zip(&fresh) {
+            assert_eq!(built.name, fresh.name);
+            assert_eq!(built.globals, fresh.globals.as_slice(), "{}", built.name);
+            assert_eq!(built.hooks, fresh.hooks.as_slice(), "{}", built.name);
+            assert!(
+                built.bytecode == fresh.bytecode.as_slice(),
+                "{}: bytecode differs",
+                built.name
+            );
+        }
+    }
 }

@@ -544,6 +544,74 @@ test("Response.json", async () => {
   assertThrows(() => Response.json(1n), TypeError);
   assertThrows(() => Response.json({}, { status: 204 }), TypeError);
   assertEq((await Response.json(null).text()), "null");
+  const plain = Response.json({ a: 1 });
+  assertEq(plain.status, 200);
+  assertEq(plain.statusText, "");
+  assertEq([...plain.headers], [["content-type", "application/json"]]);
+  plain.headers.set("x-a", "b"); // mutable
+  assertEq(plain.headers.get("x-a"), "b");
+});
+
+test("Web API functions print without their source, as native functions do", () => {
+  for (const f of [Headers, Headers.prototype.get, Response.json, Request]) {
+    const text = Function.prototype.toString.call(f);
+    assert(typeof text === "string" && !text.includes("#map") && !text.includes("requireArgs"), text);
+  }
+});
+
+test("Response.json serializes exactly as JSON.stringify", async () => {
+  const date = new Date(86400000);
+  const cyclic = {};
+  cyclic.self = cyclic;
+  let getterCalls = 0;
+  const values = [
+    0, -0, 1, -1, 1.5, 0.1 + 0.2, 1e21, 1e-7, 123456789012345680000, 2 ** 53, -(2 ** 31), 2 ** 31, NaN, Infinity, -Infinity,
+    true, false, null, "", "plain", 'q"uo\\te', "ctl\u0000\u0001\b\f\n\r\t\u001f\u007f", "é ü 😀 \u2028\u2029",
+    "lone \ud800 and \udc00", "\ufffd", [], {}, [1, "a", null, undefined, () => 1, Symbol("s")],
+    { a: undefined, b: () => 1, c: Symbol("s"), d: 1, [Symbol("k")]: 2 },
+    { 2: "two", 1: "one", b: "b", a: "a", "-1": "neg", "01": "lead" },
+    { nested: { deep: [{ x: [[], [{}]] }] } },
+    { date, dates: [date] },
+    { toJSON(key) { return `key:${key}`; } },
+    [{ toJSON(key) { return `index:${key}:${typeof key}`; } }],
+    { inner: { toJSON(key) { return { k: key }; } } },
+    new Number(3), new String("s"), new Boolean(false), [new Number(4), new String("t"), new Boolean(true)],
+    { get g() { getterCalls++; return "got"; } },
+    Object.create({ inherited: 1 }, { own: { value: 2, enumerable: true }, hidden: { value: 3, enumerable: false } }),
+    new Map([[1, 2]]), new Uint8Array([1, 2]), new Error("e"), /re/g,
+    new Proxy({ a: 1, b: [2] }, {}), new Proxy([1, 2], {}),
+    { "k\ud800": 1, "\u00e9": 2, "q\"k": 3 },
+    typeof JSON.rawJSON === "function" ? { raw: JSON.rawJSON("1e3") } : {},
+    Object.assign([1, 2], { extra: 3 }),
+  ];
+  for (const v of values) {
+    const expected = JSON.stringify(v);
+    assertEq(await Response.json(v).text(), expected, `value ${expected}`);
+  }
+  assertEq(getterCalls, 2, "a getter runs once per serialization");
+  assertThrows(() => Response.json(cyclic), TypeError);
+  assertThrows(() => Response.json({ a: [1n] }), TypeError);
+  assertThrows(() => Response.json(() => 1), TypeError);
+  assertThrows(() => Response.json(Symbol("x")), TypeError);
+  const boom = new Error("from toJSON");
+  const e = assertThrows(() => Response.json({ a: { toJSON() { throw boom; } } }));
+  assert(e === boom, "the toJSON exception propagates");
+  const e2 = assertThrows(() => Response.json({ get a() { throw boom; } }));
+  assert(e2 === boom, "the getter exception propagates");
+  const floats = [];
+  for (let i = 0; i < 3000; i++) {
+    const m = Math.random();
+    const short = Math.round(m * 1e6) / 10 ** Math.floor(Math.random() * 30);
+    floats.push(m, m * 10 ** (Math.floor(Math.random() * 80) - 40), -m * 1e-310, Math.round(m * 1e4) / 100, m * 2 ** 60, short, 1 / short);
+  }
+  floats.push(802790116276252.2, 0.5, 2.5, 1e21, 1.5e21, 1e-6, 1e-7, 123e-20, 5e-324, -1.7976931348623157e308);
+  for (const f of floats) assertEq(await Response.json(f).text(), JSON.stringify(f), "numbers print as Number::toString does");
+  const shapes = [];
+  for (let i = 0; i < 50; i++) shapes.push({ id: i, name: `n${i}`, "é": i % 2 === 0, [`k${i % 3}`]: [i] });
+  assertEq(await Response.json(shapes).text(), JSON.stringify(shapes), "repeated keys");
+  let deep = [];
+  for (let i = 0; i < 100; i++) deep = [deep];
+  assertEq(await Response.json(deep).text(), JSON.stringify(deep));
 });
 
 test("Response.redirect", () => {

@@ -1,4 +1,5 @@
 //! Rust halves of the Web APIs whose JS halves live in `js/`.
 
 pub mod crypto;
+pub mod json;
 pub mod url;

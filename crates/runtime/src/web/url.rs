@@ -104,11 +104,26 @@ pub fn set(url: &mut Url, setter: &str, value: &str) -> std::result::Result<(), 
 }
 
 fn to_js_array<'js>(ctx: &Ctx<'js>, url: &Url) -> Result<Value<'js>> {
-    let array = Array::new(ctx.clone())?;
-    for (i, part) in components(url).into_iter().enumerate() {
-        array.set(i, part)?;
+    // One JS_NewArrayFrom instead of eleven property sets (this runs for every `new URL`).
+    let mut values = Vec::with_capacity(COMPONENTS);
+    for part in components(url) {
+        values.push(rquickjs::String::from_str(ctx.clone(), &part)?.into_value());
     }
-    Ok(array.into_value())
+    let ptr = ctx.as_raw().as_ptr();
+    // SAFETY: new references to live values, which the array takes over.
+    let raw: Vec<_> = values
+        .iter()
+        .map(|v| unsafe { rquickjs::qjs::JS_DupValue(ptr, v.as_raw()) })
+        .collect();
+    drop(values);
+    // SAFETY: `raw` holds COMPONENTS owned values; JS_NewArrayFrom takes them (and frees them on failure).
+    let array = unsafe { rquickjs::qjs::JS_NewArrayFrom(ptr, raw.len() as _, raw.as_ptr()) };
+    // SAFETY: a new reference (or the exception marker) returned for this context.
+    let array = unsafe { Value::from_raw(ctx.clone(), array) };
+    if array.is_exception() {
+        return Err(rquickjs::Error::Exception);
+    }
+    Ok(array)
 }
 
 fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Opt<Option<String>>) -> Result<Value<'js>> {

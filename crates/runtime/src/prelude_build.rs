@@ -1,0 +1,120 @@
+//! Compiling the JS prelude (`js/*.js`) to bytecode and surveying what each file defines. Shared by `build.rs`,
+//! which does it once at build time so a process starts without compiling JavaScript, and by `prelude.rs`,
+//! which does it at run time when no bytecode was built in (cross-compiled builds). Depends only on rquickjs.
+
+use rquickjs::module::WriteOptions;
+use rquickjs::{Context, Module, Runtime};
+
+/// Prelude files in dependency order; each is one `(function (host, internal) { ... })` expression.
+/// `worker.js` (the dispatch glue) always runs at boot; the others run on first use.
+pub const PRELUDE_FILES: &[(&str, &str)] = &[
+    ("events.js", include_str!("../js/events.js")),
+    ("encoding.js", include_str!("../js/encoding.js")),
+    ("misc.js", include_str!("../js/misc.js")),
+    ("url.js", include_str!("../js/url.js")),
+    ("streams.js", include_str!("../js/streams.js")),
+    ("fetch_api.js", include_str!("../js/fetch_api.js")),
+    ("crypto.js", include_str!("../js/crypto.js")),
+    ("fetch.js", include_str!("../js/fetch.js")),
+    ("websocket.js", include_str!("../js/websocket.js")),
+    ("kv.js", include_str!("../js/kv.js")),
+    (
+        "durable_objects.js",
+        include_str!("../js/durable_objects.js"),
+    ),
+    ("queues.js", include_str!("../js/queues.js")),
+    ("sockets.js", include_str!("../js/sockets.js")),
+    ("hyperdrive.js", include_str!("../js/hyperdrive.js")),
+    ("node/buffer.js", include_str!("../js/node/buffer.js")),
+    ("node/events.js", include_str!("../js/node/events.js")),
+    ("node/stream.js", include_str!("../js/node/stream.js")),
+    ("node/util.js", include_str!("../js/node/util.js")),
+    ("node/crypto.js", include_str!("../js/node/crypto.js")),
+    ("node/net.js", include_str!("../js/node/net.js")),
+    ("node/misc.js", include_str!("../js/node/misc.js")),
+    ("worker.js", include_str!("../js/worker.js")),
+];
+
+/// One compiled prelude file and what it defines.
+pub struct CompiledFile {
+    /// Module name, `corral:prelude/<file>`.
+    pub name: String,
+    /// Bytecode of `export default <the file's function>`.
+    pub bytecode: Vec<u8>,
+    /// Globals the file defines through `internal.defineGlobal`.
+    pub globals: Vec<String>,
+    /// Keys the file adds to `internal`.
+    pub hooks: Vec<String>,
+}
+
+/// Records what each file defines by running all of them once in a scratch context with a stand-in `host`.
+const SURVEY: &str = r#"(function (files) {
+  const host = new Proxy({}, { get: () => function () {} });
+  const internal = {};
+  const current = { globals: null };
+  internal.defineGlobal = function (name, value) {
+    if (current.globals) current.globals.push(name);
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  };
+  const out = [];
+  for (const fn of files) {
+    const before = new Set(Object.keys(internal));
+    current.globals = [];
+    fn(host, internal);
+    const hooks = Object.keys(internal).filter((k) => !before.has(k));
+    out.push([current.globals, hooks]);
+  }
+  return out;
+})"#;
+
+/// Compiles every prelude file (without function source text: prelude functions print as native ones, and
+/// each isolate that loads a file copies its bytecode) and surveys it. Panics when a file does not compile.
+pub fn compile() -> Vec<CompiledFile> {
+    let runtime = Runtime::new().expect("QuickJS runtime");
+    let context = Context::full(&runtime).expect("QuickJS context");
+    context.with(|ctx| {
+        let describe = |e| crate::errors::describe_error(&ctx, e);
+        let mut compiled = Vec::new();
+        let mut functions = Vec::new();
+        for (file, source) in PRELUDE_FILES.iter() {
+            let name = format!("corral:prelude/{file}");
+            let wrapped = format!("export default {}\n;", source.trim_end());
+            let module = Module::declare(ctx.clone(), name.as_str(), wrapped)
+                .unwrap_or_else(|e| panic!("prelude {file} does not compile: {}", describe(e)));
+            let bytecode = module
+                .write(WriteOptions {
+                    strip_source: true,
+                    ..WriteOptions::default()
+                })
+                .expect("prelude bytecode");
+            let (module, promise) = module
+                .eval()
+                .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
+            promise
+                .finish::<()>()
+                .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
+            let function: rquickjs::Function =
+                module.get("default").expect("prelude default export");
+            functions.push(function);
+            compiled.push((name, bytecode));
+        }
+        let survey: rquickjs::Function = ctx.eval(SURVEY).expect("survey script");
+        let found: Vec<Vec<Vec<String>>> = survey
+            .call((functions,))
+            .unwrap_or_else(|e| panic!("prelude survey failed: {}", describe(e)));
+        compiled
+            .into_iter()
+            .zip(found)
+            .map(|((name, bytecode), mut lists)| {
+                let hooks = lists.pop().unwrap_or_default();
+                let globals = lists.pop().unwrap_or_default();
+                CompiledFile {
+                    name,
+                    bytecode,
+                    globals,
+                    hooks,
+                }
+            })
+            .collect()
+    })
+}

@@ -1,0 +1,643 @@
+//! `JSON.stringify(value)` (no replacer, no indent) in Rust, for `Response.json`.
+//!
+//! QuickJS's own stringifier builds a JS array of keys for every object (`Object.keys`), turns every array index
+//! into a string and quotes every string through its string buffer; on a 1 KB response that was about half of
+//! the request's instructions. This walks the same values in the order the specification does (SerializeJSONProperty:
+//! `toJSON`, then the value by type; objects by their own enumerable string keys in property order; `Get` for each
+//! key or index) and writes UTF-8 directly. What it does not handle itself it hands to the built-in
+//! `JSON.stringify` for that one value: primitive wrapper objects (`new Number(1)`, `JSON.rawJSON`), whose
+//! internal slots are not reachable from the C API, and strings holding lone surrogates.
+
+use rquickjs::{qjs, Ctx, Exception, Function, Result, Value};
+use std::sync::OnceLock;
+
+/// Objects nested deeper than this throw, as the built-in throws on a stack overflow.
+const MAX_DEPTH: usize = 1000;
+
+/// Class ids (fixed for this QuickJS build) of the objects handed to the built-in stringifier.
+struct Wrappers {
+    ids: Vec<qjs::JSClassID>,
+}
+
+fn wrappers(ctx: &Ctx<'_>) -> Result<&'static Wrappers> {
+    static WRAPPERS: OnceLock<Wrappers> = OnceLock::new();
+    if let Some(w) = WRAPPERS.get() {
+        return Ok(w);
+    }
+    let probes: Vec<Value> = ctx.eval(
+        "[new Number(0), new String(''), new Boolean(false), Object(0n), \
+         typeof JSON.rawJSON === 'function' ? JSON.rawJSON('0') : new Number(0)]",
+    )?;
+    let ids = probes
+        .iter()
+        // SAFETY: reads the class id of a live object value.
+        .map(|v| unsafe { qjs::JS_GetClassID(v.as_raw()) })
+        .collect();
+    Ok(WRAPPERS.get_or_init(|| Wrappers { ids }))
+}
+
+/// Registers `host.jsonStringify(value, builtin)`.
+pub fn register<'js>(ctx: &Ctx<'js>, host: &rquickjs::Object<'js>) -> Result<()> {
+    host.set(
+        "jsonStringify",
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, value: Value<'js>, builtin: Function<'js>| -> Result<Value<'js>> {
+                match stringify(&ctx, value, &builtin)? {
+                    Some(text) => Ok(rquickjs::String::from_str(ctx, &text)?.into_value()),
+                    None => Ok(Value::new_undefined(ctx)),
+                }
+            },
+        )?,
+    )
+}
+
+/// `JSON.stringify(value)`: `Some(text)`, or `None` where the built-in returns `undefined`.
+/// `builtin` is the original `JSON.stringify`, used for the values described in the module documentation.
+pub fn stringify<'js>(
+    ctx: &Ctx<'js>,
+    value: Value<'js>,
+    builtin: &Function<'js>,
+) -> Result<Option<String>> {
+    let mut s = Serializer {
+        ctx: ctx.clone(),
+        out: String::with_capacity(256),
+        stack: Vec::new(),
+        to_json: OwnedAtom::new(ctx, "toJSON")?,
+        wrappers: wrappers(ctx)?,
+        builtin,
+        is_array: None,
+        keys: KeyCache {
+            ctx: ctx.as_raw().as_ptr(),
+            map: Default::default(),
+            text: String::new(),
+        },
+    };
+    let Some(value) = s.prepare(value, &Key::Str(""))? else {
+        return Ok(None);
+    };
+    s.write(value)?;
+    Ok(Some(s.out))
+}
+
+enum Key<'a> {
+    Str(&'a str),
+    Atom(qjs::JSAtom),
+    Index(i64),
+}
+
+struct Serializer<'a, 'js> {
+    ctx: Ctx<'js>,
+    out: String,
+    /// Objects being serialized (for the cycle check).
+    stack: Vec<*mut std::ffi::c_void>,
+    to_json: OwnedAtom,
+    wrappers: &'static Wrappers,
+    builtin: &'a Function<'js>,
+    /// `Array.isArray`, looked up when a proxy is met.
+    is_array: Option<Function<'js>>,
+    keys: KeyCache,
+}
+
+/// Quoted keys by atom, for one call.
+struct KeyCache {
+    ctx: *mut qjs::JSContext,
+    map: std::collections::HashMap<qjs::JSAtom, (usize, usize), BuildAtomHasher>,
+    text: String,
+}
+
+impl Drop for KeyCache {
+    fn drop(&mut self) {
+        for &atom in self.map.keys() {
+            // SAFETY: each atom was duplicated when it was inserted.
+            unsafe { qjs::JS_FreeAtom(self.ctx, atom) };
+        }
+    }
+}
+
+type BuildAtomHasher = std::hash::BuildHasherDefault<AtomHasher>;
+
+/// Atoms are small integers: one multiply spreads them well enough.
+#[derive(Default)]
+struct AtomHasher(u64);
+
+impl std::hash::Hasher for AtomHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+impl<'a, 'js> Serializer<'a, 'js> {
+    fn raw_ctx(&self) -> *mut qjs::JSContext {
+        self.ctx.as_raw().as_ptr()
+    }
+
+    /// Takes ownership of a value returned by the C API; an exception value becomes `Err`.
+    fn own(&self, v: qjs::JSValue) -> Result<Value<'js>> {
+        // SAFETY: `v` is a new reference returned by the C API for this context.
+        let v = unsafe { Value::from_raw(self.ctx.clone(), v) };
+        if v.is_exception() {
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(v)
+    }
+
+    fn key_value(&self, key: &Key<'_>) -> Result<Value<'js>> {
+        match key {
+            Key::Str(s) => Ok(rquickjs::String::from_str(self.ctx.clone(), s)?.into_value()),
+            // SAFETY: the atom is held by the property enumeration for the duration of the call.
+            Key::Atom(a) => self.own(unsafe { qjs::JS_AtomToString(self.raw_ctx(), *a) }),
+            Key::Index(i) => {
+                Ok(rquickjs::String::from_str(self.ctx.clone(), &i.to_string())?.into_value())
+            }
+        }
+    }
+
+    /// SerializeJSONProperty up to the type dispatch: applies `toJSON`; `None` when nothing is written
+    /// (undefined, functions, symbols).
+    fn prepare(&mut self, mut value: Value<'js>, key: &Key<'_>) -> Result<Option<Value<'js>>> {
+        if value.is_object() || value.is_big_int() {
+            // SAFETY: `value` is live; the atom belongs to this context.
+            let f = self.own(unsafe {
+                qjs::JS_GetProperty(self.raw_ctx(), value.as_raw(), self.to_json.atom)
+            })?;
+            if f.is_function() {
+                let f = Function::from_value(f)?;
+                let k = self.key_value(key)?;
+                value = f.call((rquickjs::function::This(value), k))?;
+            }
+        }
+        if value.is_undefined() || value.is_symbol() || value.is_function() {
+            return Ok(None);
+        }
+        Ok(Some(value))
+    }
+
+    fn write(&mut self, value: Value<'js>) -> Result<()> {
+        // SAFETY: reads the tag of a live value.
+        let tag = unsafe { qjs::JS_VALUE_GET_NORM_TAG(value.as_raw()) };
+        match tag {
+            qjs::JS_TAG_NULL => self.out.push_str("null"),
+            qjs::JS_TAG_BOOL => self.out.push_str(if value.as_bool() == Some(true) {
+                "true"
+            } else {
+                "false"
+            }),
+            qjs::JS_TAG_INT => {
+                let n = value.as_int().unwrap_or(0);
+                self.out.push_str(itoa_i64(n as i64, &mut [0u8; 20]));
+            }
+            qjs::JS_TAG_FLOAT64 => {
+                let f = value.as_float().unwrap_or(f64::NAN);
+                if !f.is_finite() {
+                    self.out.push_str("null");
+                } else if f.fract() == 0.0 && f.abs() < 1e15 {
+                    // Integral and short: Number::toString prints the integer (and -0 as "0").
+                    self.out.push_str(itoa_i64(f as i64, &mut [0u8; 20]));
+                } else if !short_decimal(&mut self.out, f) && !number_to_string(&mut self.out, f) {
+                    // QuickJS's own Number::toString.
+                    // SAFETY: `value` is a live number.
+                    let s =
+                        self.own(unsafe { qjs::JS_ToString(self.raw_ctx(), value.as_raw()) })?;
+                    let s = rquickjs::String::from_value(s)?.to_string()?;
+                    self.out.push_str(&s);
+                }
+            }
+            qjs::JS_TAG_STRING | qjs::JS_TAG_STRING_ROPE => {
+                let mut len: qjs::size_t = 0;
+                // SAFETY: `value` is a live string; the C string is freed right after use.
+                let p = unsafe {
+                    qjs::JS_ToCStringLen2(self.raw_ctx(), &mut len, value.as_raw(), false)
+                };
+                if p.is_null() {
+                    return Err(rquickjs::Error::Exception);
+                }
+                // SAFETY: QuickJS returned `len` bytes at `p`.
+                let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len as usize) };
+                // Lone surrogates come out as WTF-8, which is not UTF-8: the built-in escapes them.
+                let ok = match std::str::from_utf8(bytes) {
+                    Ok(text) => {
+                        quote(&mut self.out, text);
+                        true
+                    }
+                    Err(_) => false,
+                };
+                // SAFETY: `p` came from JS_ToCStringLen2.
+                unsafe { qjs::JS_FreeCString(self.raw_ctx(), p) };
+                if !ok {
+                    self.builtin_value(value)?;
+                }
+            }
+            qjs::JS_TAG_OBJECT => self.write_object(value)?,
+            qjs::JS_TAG_BIG_INT | qjs::JS_TAG_SHORT_BIG_INT => {
+                return Err(Exception::throw_type(
+                    &self.ctx,
+                    "BigInt are forbidden in JSON.stringify",
+                ))
+            }
+            _ => self.out.push_str("null"),
+        }
+        Ok(())
+    }
+
+    /// Appends what the built-in `JSON.stringify` gives for `value`.
+    fn builtin_value(&mut self, value: Value<'js>) -> Result<()> {
+        let text: Option<String> = self.builtin.call((value,))?;
+        if let Some(text) = text {
+            self.out.push_str(&text);
+        } else {
+            self.out.push_str("null");
+        }
+        Ok(())
+    }
+
+    fn write_object(&mut self, value: Value<'js>) -> Result<()> {
+        // SAFETY: `value` is a live object.
+        let class = unsafe { qjs::JS_GetClassID(value.as_raw()) };
+        if self.wrappers.ids.contains(&class) {
+            return self.builtin_value(value);
+        }
+        // SAFETY: as above; the pointer is only compared, never dereferenced.
+        let ptr = unsafe { qjs::JS_VALUE_GET_PTR(value.as_raw()) };
+        if self.stack.contains(&ptr) {
+            return Err(Exception::throw_type(&self.ctx, "circular reference"));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Exception::throw_internal(&self.ctx, "stack overflow"));
+        }
+        self.stack.push(ptr);
+        let array = if value.is_proxy() {
+            let is_array = match &self.is_array {
+                Some(f) => f.clone(),
+                None => {
+                    let array: rquickjs::Object = self.ctx.globals().get("Array")?;
+                    let f: Function = array.get("isArray")?;
+                    self.is_array = Some(f.clone());
+                    f
+                }
+            };
+            is_array.call::<_, bool>((value.clone(),))?
+        } else {
+            value.is_array()
+        };
+        let result = if array {
+            self.write_array(&value)
+        } else {
+            self.write_members(&value)
+        };
+        self.stack.pop();
+        result
+    }
+
+    fn write_array(&mut self, value: &Value<'js>) -> Result<()> {
+        let mut len: i64 = 0;
+        // SAFETY: `value` is a live object; `len` is written on success.
+        if unsafe { qjs::JS_GetLength(self.raw_ctx(), value.as_raw(), &mut len) } < 0 {
+            return Err(rquickjs::Error::Exception);
+        }
+        self.out.push('[');
+        for i in 0..len {
+            if i > 0 {
+                self.out.push(',');
+            }
+            // SAFETY: `value` is a live object.
+            let item =
+                self.own(unsafe { qjs::JS_GetPropertyInt64(self.raw_ctx(), value.as_raw(), i) })?;
+            match self.prepare(item, &Key::Index(i))? {
+                Some(v) => self.write(v)?,
+                None => self.out.push_str("null"),
+            }
+        }
+        self.out.push(']');
+        Ok(())
+    }
+
+    fn write_members(&mut self, value: &Value<'js>) -> Result<()> {
+        let ctx = self.raw_ctx();
+        let mut tab: *mut qjs::JSPropertyEnum = std::ptr::null_mut();
+        let mut len: u32 = 0;
+        // SAFETY: `value` is a live object; on success `tab` holds `len` atoms, freed below.
+        let r = unsafe {
+            qjs::JS_GetOwnPropertyNames(
+                ctx,
+                &mut tab,
+                &mut len,
+                value.as_raw(),
+                (qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_ENUM_ONLY) as _,
+            )
+        };
+        if r < 0 {
+            return Err(rquickjs::Error::Exception);
+        }
+        let names = PropertyEnum { ctx, tab, len };
+        self.out.push('{');
+        let mut first = true;
+        for i in 0..names.len as usize {
+            // SAFETY: `i < len`.
+            let atom = unsafe { (*names.tab.add(i)).atom };
+            // SAFETY: `value` is live and `atom` is held by `names`.
+            let item = self.own(unsafe { qjs::JS_GetProperty(ctx, value.as_raw(), atom) })?;
+            let Some(item) = self.prepare(item, &Key::Atom(atom))? else {
+                continue;
+            };
+            if !first {
+                self.out.push(',');
+            }
+            first = false;
+            self.write_key(atom)?;
+            self.out.push(':');
+            self.write(item)?;
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
+    fn write_key(&mut self, atom: qjs::JSAtom) -> Result<()> {
+        // Objects of one shape repeat their keys: quote each key once per call. The cache holds a reference to
+        // each atom, so no atom is freed (and its number reused) while the call runs.
+        if let Some(&(start, end)) = self.keys.map.get(&atom) {
+            let quoted = &self.keys.text[start..end];
+            self.out.push_str(quoted);
+            return Ok(());
+        }
+        let at = self.out.len();
+        self.quote_key(atom)?;
+        let start = self.keys.text.len();
+        self.keys.text.push_str(&self.out[at..]);
+        // SAFETY: takes a reference to a live atom, released by `KeyCache::drop`.
+        unsafe { qjs::JS_DupAtom(self.raw_ctx(), atom) };
+        self.keys.map.insert(atom, (start, self.keys.text.len()));
+        Ok(())
+    }
+
+    fn quote_key(&mut self, atom: qjs::JSAtom) -> Result<()> {
+        let mut len: qjs::size_t = 0;
+        // SAFETY: `atom` is live; the returned C string is freed right after it is copied.
+        let p = unsafe { qjs::JS_AtomToCStringLen(self.raw_ctx(), &mut len, atom) };
+        if p.is_null() {
+            return Err(rquickjs::Error::Exception);
+        }
+        // SAFETY: QuickJS returned `len` bytes at `p`.
+        let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len as usize) };
+        let ok = match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                quote(&mut self.out, text);
+                true
+            }
+            Err(_) => false,
+        };
+        // SAFETY: `p` came from JS_AtomToCStringLen.
+        unsafe { qjs::JS_FreeCString(self.raw_ctx(), p) };
+        match ok {
+            true => {}
+            false => {
+                let key = self.key_value(&Key::Atom(atom))?;
+                self.builtin_value(key)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An atom this module made, freed when dropped.
+struct OwnedAtom {
+    ctx: *mut qjs::JSContext,
+    atom: qjs::JSAtom,
+}
+
+impl OwnedAtom {
+    fn new(ctx: &Ctx<'_>, name: &str) -> Result<OwnedAtom> {
+        let ctx = ctx.as_raw().as_ptr();
+        // SAFETY: `name` is valid for `len` bytes.
+        let atom = unsafe { qjs::JS_NewAtomLen(ctx, name.as_ptr().cast(), name.len() as _) };
+        if atom == qjs::JS_ATOM_NULL {
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(OwnedAtom { ctx, atom })
+    }
+}
+
+impl Drop for OwnedAtom {
+    fn drop(&mut self) {
+        // SAFETY: the atom was made by JS_NewAtomLen in this context.
+        unsafe { qjs::JS_FreeAtom(self.ctx, self.atom) };
+    }
+}
+
+/// Frees a property enumeration when dropped (also on the error paths).
+struct PropertyEnum {
+    ctx: *mut qjs::JSContext,
+    tab: *mut qjs::JSPropertyEnum,
+    len: u32,
+}
+
+impl Drop for PropertyEnum {
+    fn drop(&mut self) {
+        // SAFETY: `tab` came from JS_GetOwnPropertyNames with `len` entries.
+        unsafe { qjs::JS_FreePropertyEnum(self.ctx, self.tab, self.len) };
+    }
+}
+
+fn itoa_i64(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    let neg = n < 0;
+    let mut v = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if neg {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // SAFETY: only ASCII digits and '-' were written.
+    unsafe { std::str::from_utf8_unchecked(&buf[i..]) }
+}
+
+/// Number::toString(f) when f is a decimal of at most 15 significant digits with 1 to 6 of them after the point
+/// (prices, ratios) and 1e-6 <= |f| < 1e15: such a decimal is the only one of 15 digits or fewer that rounds to
+/// f, so it is the shortest, and Number::toString prints it in fixed notation. Returns false otherwise.
+fn short_decimal(out: &mut String, f: f64) -> bool {
+    let a = f.abs();
+    if !(1e-6..1e15).contains(&a) {
+        return false;
+    }
+    let mut scale: u64 = 1;
+    for d in 1..=6u32 {
+        scale *= 10;
+        let scaled = a * scale as f64;
+        if scaled >= 1e15 {
+            return false;
+        }
+        if scaled.fract() != 0.0 {
+            continue;
+        }
+        let mut m = scaled as u64;
+        // Exact operands and a correctly rounded division: equal only when m / 10^d rounds to f.
+        if m as f64 / scale as f64 != a {
+            continue;
+        }
+        // a * 10^d can round to an integer with trailing zeros (36.55 * 100 is not integral, * 1000 is).
+        let mut d = d;
+        while m.is_multiple_of(10) && d > 1 {
+            m /= 10;
+            scale /= 10;
+            d -= 1;
+        }
+        if f < 0.0 {
+            out.push('-');
+        }
+        let mut buf = [0u8; 20];
+        out.push_str(itoa_i64((m / scale) as i64, &mut buf));
+        out.push('.');
+        let frac = itoa_i64((m % scale) as i64, &mut buf);
+        for _ in frac.len()..d as usize {
+            out.push('0');
+        }
+        out.push_str(frac);
+        return true;
+    }
+    false
+}
+
+/// Number::toString(f) for a finite number (ECMA-262 Number::toString, radix 10): the shortest digits that
+/// round-trip, laid out by the exponent. Rust's formatter finds the same digits except where two candidates are
+/// equally close (the specification takes the even one, Rust does not); that can only happen with 16 or more
+/// digits, so those are left to the caller: returns false without writing anything.
+fn number_to_string(out: &mut String, f: f64) -> bool {
+    let sci = format!("{f:e}"); // "-d.ddde-x"
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    if k >= 16 {
+        return false;
+    }
+    let n = exp + 1; // the decimal point sits after n digits
+    if neg {
+        out.push('-');
+    }
+    if k <= n && n <= 21 {
+        out.push_str(&digits);
+        for _ in 0..(n - k) {
+            out.push('0');
+        }
+    } else if 0 < n && n <= 21 {
+        out.push_str(&digits[..n as usize]);
+        out.push('.');
+        out.push_str(&digits[n as usize..]);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        for _ in 0..(-n) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        out.push_str(&digits[..1]);
+        if k > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if n - 1 < 0 { '-' } else { '+' });
+        out.push_str(&(n - 1).abs().to_string());
+    }
+    true
+}
+
+/// QuoteJSONString for a well-formed string.
+fn quote(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_json_stringify() {
+        let mut out = String::new();
+        quote(&mut out, "a\"b\\c\n\u{1}\u{7f}é😀");
+        assert_eq!(out, "\"a\\\"b\\\\c\\n\\u0001\u{7f}é😀\"");
+        assert_eq!(itoa_i64(-1234, &mut [0; 20]), "-1234");
+        assert_eq!(itoa_i64(i64::MIN, &mut [0; 20]), "-9223372036854775808");
+        assert_eq!(itoa_i64(0, &mut [0; 20]), "0");
+        for (f, js) in [
+            (1.5, "1.5"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e21, "1e+21"),
+            (1.5e300, "1.5e+300"),
+            (1e-7, "1e-7"),
+            (1.25e-7, "1.25e-7"),
+            (0.000001, "0.000001"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (-2.5e-10, "-2.5e-10"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (2251799813685248.5, "2251799813685248.5"),
+            (1e15, "1000000000000000"),
+            (12.5, "12.5"),
+            (-0.05, "-0.05"),
+            (0.000123, "0.000123"),
+            (99999999.99, "99999999.99"),
+            (36.55, "36.55"),
+            (1.1, "1.1"),
+            (123456789.123456, "123456789.123456"),
+        ] {
+            let mut out = String::new();
+            if short_decimal(&mut out, f) {
+                assert_eq!(out, js, "{f}");
+                out.clear();
+            }
+            if number_to_string(&mut out, f) {
+                assert_eq!(out, js, "{f}");
+            } else {
+                assert!(js.chars().filter(char::is_ascii_digit).count() >= 16, "{f}");
+            }
+        }
+    }
+}
