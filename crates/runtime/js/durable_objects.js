@@ -72,7 +72,10 @@
     if (v instanceof Error) {
       return { $: "e", i, n: v.name, m: v.message, st: v.stack, c: v.cause === undefined ? undefined : encode(v.cause, seen) };
     }
-    if (typeof Blob === "function" && v instanceof Blob) throw cloneError("Blob");
+    // Own-property check: no Blob exists until blob.js is loaded, and this does not load it.
+    if (Object.prototype.hasOwnProperty.call(internal, "blobClasses") && v instanceof internal.blobClasses.Blob) {
+      throw cloneError("Blob");
+    }
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null && !(internal.isRpcTarget && internal.isRpcTarget(v))) {
       const name = (proto && proto.constructor && proto.constructor.name) || "object";

@@ -14,6 +14,7 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("url.js", include_str!("../js/url.js")),
     ("streams.js", include_str!("../js/streams.js")),
     ("fetch_api.js", include_str!("../js/fetch_api.js")),
+    ("blob.js", include_str!("../js/blob.js")),
     ("crypto.js", include_str!("../js/crypto.js")),
     ("fetch.js", include_str!("../js/fetch.js")),
     ("websocket.js", include_str!("../js/websocket.js")),
