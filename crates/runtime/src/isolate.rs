@@ -152,6 +152,9 @@ pub(crate) struct IsolateInner {
     pub(crate) objects: RefCell<crate::objects::ObjectsState>,
     /// Depth of `enter` calls, to catch accidental nesting.
     entered: Cell<bool>,
+    /// The QuickJS runtime behind `runtime`, for reading its memory usage while JS runs (`Runtime::memory_usage`
+    /// takes the runtime's lock, which the running JS holds). Lives as long as `runtime`.
+    raw_runtime: *mut rquickjs::qjs::JSRuntime,
     // Field order matters: the context must be dropped before the runtime.
     context: Context,
     runtime: Runtime,
@@ -230,7 +233,12 @@ impl Isolate {
         );
         let context =
             Context::full(&runtime).map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
+        let raw_runtime = context.with(|ctx| {
+            // SAFETY: a live context's runtime pointer.
+            unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }
+        });
         let inner = Rc::new(IsolateInner {
+            raw_runtime,
             state: RefCell::default(),
             internal: RefCell::new(None),
             started: Instant::now(),
@@ -592,11 +600,29 @@ impl IsolateInner {
             self.poisoned.set(Some(Poison::Cpu));
             tracing::error!(worker = %self.bundle.name, limit = "cpu_ms", cpu_ms = self.bundle.limits.cpu_ms,
                 "worker exceeded its CPU time limit; isolate discarded");
-        } else if message.contains("out of memory") {
+        } else if message.contains("out of memory") || self.null_thrown_near_memory_limit(message) {
             self.poisoned.set(Some(Poison::Memory));
             tracing::error!(worker = %self.bundle.name, limit = "memory_mb", memory_mb = self.bundle.limits.memory_mb,
                 "worker exceeded its memory limit; isolate discarded");
         }
+    }
+
+    /// QuickJS throws `null` when it runs out of memory while allocating its own "out of memory" error. A thrown
+    /// null or undefined with the heap still near its limit is taken for that. (When the failed code's garbage was
+    /// already freed the heap is not near the limit: the isolate is then healthy and the request answers 500.)
+    fn null_thrown_near_memory_limit(&self, message: &str) -> bool {
+        if !message.starts_with(NULL_THROWN) && !message.starts_with(UNDEFINED_THROWN) {
+            return false;
+        }
+        // SAFETY: `raw_runtime` is this isolate's runtime, alive as long as `self`; JS_ComputeMemoryUsage only
+        // reads it, and the isolate is used from one thread.
+        let usage = unsafe {
+            let mut usage = std::mem::zeroed::<rquickjs::qjs::JSMemoryUsage>();
+            rquickjs::qjs::JS_ComputeMemoryUsage(self.raw_runtime, &mut usage);
+            usage
+        };
+        let limit = usage.malloc_limit;
+        limit > 0 && usage.malloc_size >= limit - (limit / 16).max(64 << 10)
     }
 
     fn take_poison(&self) -> Option<Poison> {
@@ -672,6 +698,10 @@ impl IntoJsArray for (String, String, Option<String>) {
 }
 
 pub(crate) type WeakIsolate = Weak<IsolateInner>;
+
+/// How `describe_value` begins for a thrown null or undefined (`Uncaught Null"null"`).
+const NULL_THROWN: &str = "Uncaught Null";
+const UNDEFINED_THROWN: &str = "Uncaught Undefined";
 
 /// Hidden global holding the rejected promises without a handler (a `Map` promise → reason) until the turn ends.
 const UNHANDLED_KEY: &str = "__corralUnhandledRejections";
@@ -808,6 +838,42 @@ mod tests {
                 iso.fetch(get()).await.unwrap_err(),
                 DispatchError::MemoryLimit
             );
+        });
+    }
+
+    /// QuickJS throws null when it cannot even allocate its "out of memory" error: with the heap full, that is
+    /// the memory limit (503, isolate discarded); a plain `throw null` is an exception (500, isolate kept).
+    #[test]
+    fn null_thrown_at_the_memory_limit_is_the_memory_limit() {
+        run(async {
+            let src = r#"
+                const keep = [];
+                export default { fetch(request) {
+                  if (request.url.endsWith("/plain")) throw null;
+                  // Fill the heap to within a few bytes of the limit, then fail as QuickJS does when its own
+                  // error cannot be allocated.
+                  for (let size = 1 << 20; size >= 1; ) {
+                    try { keep.push(new ArrayBuffer(size)); } catch { size >>= 1; }
+                  }
+                  throw null;
+                } }"#;
+            let limits = Limits {
+                memory_mb: 16,
+                ..Limits::default()
+            };
+            let iso = Isolate::new(bundle(src, limits)).unwrap();
+            let mut plain = get();
+            plain.url = "http://localhost/plain".into();
+            assert!(matches!(
+                iso.fetch(plain).await.unwrap_err(),
+                DispatchError::Exception { .. }
+            ));
+            assert!(iso.poisoned().is_none());
+            assert_eq!(
+                iso.fetch(get()).await.unwrap_err(),
+                DispatchError::MemoryLimit
+            );
+            assert!(iso.poisoned().is_some());
         });
     }
 
