@@ -1,5 +1,6 @@
-// Bundles src/index.ts and its npm dependencies into dist/worker.js, as wrangler does for Workers:
-// the "workerd" export condition (pg picks pg-cloudflare's socket, built on cloudflare:sockets), Node.js
+// Bundles each worker with its npm dependencies, as wrangler does for Workers: src/index.ts (pg) into
+// dist/worker.js and src/postgresjs.ts (postgres.js) into dist/postgresjs.js. The "workerd" export condition
+// (pg picks pg-cloudflare's socket, postgres.js its Cloudflare build, both on cloudflare:sockets), Node.js
 // built-ins left to the runtime (nodejs_compat), and require() of a built-in turned into an import.
 // (Plain .cjs/.ts so that corral, which compiles every .js/.mjs file of a worker directory, skips the sources.)
 const esbuild = require("esbuild");
@@ -27,8 +28,8 @@ const nodeBuiltins = {
 
 esbuild
   .build({
-    entryPoints: ["src/index.ts"],
-    outfile: process.argv[2] || "dist/worker.js",
+    entryPoints: { worker: "src/index.ts", postgresjs: "src/postgresjs.ts" },
+    outdir: process.argv[2] || "dist",
     bundle: true,
     format: "esm",
     platform: "neutral",

@@ -1,5 +1,6 @@
-//! The `examples/hyperdrive-crud` worker, bundled from its npm dependencies (`pg`, esbuild) and run against a
-//! real PostgreSQL: CRUD and a transaction through `pg` on `cloudflare:sockets` with SCRAM-SHA-256 auth.
+//! The `examples/hyperdrive-crud` workers, bundled from their npm dependencies (`pg`, `postgres`, esbuild) and
+//! run against a real PostgreSQL: CRUD and a transaction through `pg`, and queries and transactions through
+//! postgres.js, both on `cloudflare:sockets` with SCRAM-SHA-256 auth.
 //!
 //! Needs `node`/`npm` (installs from the npm registry into `target/tmp`, reused across runs) and PostgreSQL's
 //! server binaries (`initdb`, `postgres`: Debian's `postgresql` package); fails with a clear message without them.
@@ -151,8 +152,14 @@ fn run(cmd: &mut Command, what: &str) {
 }
 
 /// Copies the example's sources to `target/tmp/hyperdrive-crud`, installs its npm dependencies there (kept
-/// between runs) and bundles it. Returns the worker directory.
+/// between runs) and bundles both workers (`dist/worker.js`, `dist/postgresjs.js`), once per test run. Returns
+/// the worker directory.
 fn build_example() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_example_once).clone()
+}
+
+fn build_example_once() -> PathBuf {
     let node = which("node");
     let npm = which("npm");
     assert!(
@@ -162,10 +169,18 @@ fn build_example() -> PathBuf {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hyperdrive-crud");
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hyperdrive-crud");
     std::fs::create_dir_all(work.join("src")).unwrap();
-    for file in ["package.json", "build.cjs", "src/index.ts"] {
+    for file in [
+        "package.json",
+        "build.cjs",
+        "src/index.ts",
+        "src/postgresjs.ts",
+    ] {
         std::fs::copy(example.join(file), work.join(file)).unwrap();
     }
-    if !work.join("node_modules/pg").is_dir() || !work.join("node_modules/esbuild").is_dir() {
+    let installed = ["pg", "postgres", "esbuild"]
+        .iter()
+        .all(|m| work.join("node_modules").join(m).is_dir());
+    if !installed {
         run(
             Command::new(npm.unwrap())
                 .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
@@ -173,14 +188,14 @@ fn build_example() -> PathBuf {
             "npm install",
         );
     }
-    let _ = std::fs::remove_file(work.join("dist/worker.js"));
+    let _ = std::fs::remove_dir_all(work.join("dist"));
     run(
         Command::new(node.unwrap())
             .arg("build.cjs")
             .current_dir(&work),
         "bundling the example (node build.cjs)",
     );
-    assert!(work.join("dist/worker.js").is_file());
+    assert!(work.join("dist/worker.js").is_file() && work.join("dist/postgresjs.js").is_file());
     work
 }
 
@@ -316,6 +331,135 @@ fn crud_api_with_pg_from_npm_against_postgres() {
         assert_eq!(status, 200, "request {i}");
     }
     drop(corral);
+}
+
+#[test]
+fn postgresjs_from_npm_against_postgres() {
+    let work = build_example();
+    let pg = Postgres::start();
+    let url = format!(
+        "postgres://postgres:{PASSWORD}@127.0.0.1:{}/postgres",
+        pg.port
+    );
+    // Its own worker directory (the crud test runs in `work` at the same time): the bundle and a config.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        work.join("dist/postgresjs.js"),
+        dir.path().join("worker.js"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("wrangler.toml"),
+        format!(
+            "name = \"hyperdrive-postgresjs\"\nmain = \"worker.js\"\ncompatibility_date = \"2025-01-01\"\n\
+             compatibility_flags = [\"nodejs_compat\"]\n\
+             hyperdrive = [{{ binding = \"DB\", id = \"notes-db\", localConnectionString = \"{url}\", \
+             cache = {{ enabled = false }} }}]\n"
+        ),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let corral = Corral::dev(dir.path(), &["--data-dir", data.path().to_str().unwrap()]);
+
+    // A parameterized query (postgres.js prepares it: a named statement through the transaction-mode pooler).
+    let (status, via, info) = request(&corral, "GET", "/info?n=41", None);
+    assert_eq!(status, 200, "{info}\nlog:\n{}", corral.log());
+    assert_eq!(
+        via, "hyperdrive",
+        "the worker must reach PostgreSQL through the binding"
+    );
+    assert_eq!(info["next"], 42, "{info}");
+    assert!(
+        info["version"].as_str().is_some_and(|v| !v.is_empty()),
+        "{info}"
+    );
+
+    let (status, _, list) = request(&corral, "GET", "/notes", None);
+    assert_eq!((status, list), (200, serde_json::json!([])));
+
+    // A transaction that commits...
+    let (status, _, t) = request(
+        &corral,
+        "POST",
+        "/notes",
+        Some(r#"{"bodies":["first note","second note","third"]}"#),
+    );
+    assert_eq!(status, 201, "{t}\nlog:\n{}", corral.log());
+    assert_eq!(t["count"], 3, "{t}");
+    assert_eq!(t["inserted"][1]["body"], "second note", "{t}");
+    // ... and one that rolls back: two inserts succeed inside it, the third breaks the CHECK constraint.
+    let (status, _, t) = request(
+        &corral,
+        "POST",
+        "/notes",
+        Some(r#"{"bodies":["fourth","fifth",""]}"#),
+    );
+    assert_eq!(status, 400, "{t}");
+    let (status, _, list) = request(&corral, "GET", "/notes", None);
+    assert_eq!(status, 200, "{list}");
+    let bodies: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["first note", "second note", "third"],
+        "the failed transaction was rolled back"
+    );
+    let (status, _, found) = request(&corral, "GET", "/notes?q=note", None);
+    assert_eq!(
+        (status, found.as_array().map(Vec::len)),
+        (200, Some(2)),
+        "{found}"
+    );
+
+    // Twenty requests, each with its own client, ended in waitUntil.
+    for i in 0..20 {
+        let (status, _, info) = request(&corral, "GET", &format!("/info?n={i}"), None);
+        assert_eq!(
+            (status, info["next"].as_i64()),
+            (200, Some(i + 1)),
+            "request {i}: {info}"
+        );
+    }
+    drop(corral);
+
+    // Straight to PostgreSQL without the binding: postgres.js's own SCRAM-SHA-256 (PBKDF2, HMAC and SHA-256
+    // from Web Crypto), which the pooler's endpoint does not ask for.
+    std::fs::write(
+        dir.path().join("wrangler.toml"),
+        format!(
+            "name = \"postgresjs-direct\"\nmain = \"worker.js\"\ncompatibility_date = \"2025-01-01\"\n\
+             compatibility_flags = [\"nodejs_compat\"]\n[vars]\nDATABASE_URL = \"{url}\"\n"
+        ),
+    )
+    .unwrap();
+    let allow = format!("127.0.0.1:{}", pg.port);
+    let corral = Corral::dev(
+        dir.path(),
+        &[
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--unsafe-allow-connect",
+            &allow,
+        ],
+    );
+    let (status, via, info) = request(&corral, "GET", "/info?n=1", None);
+    assert_eq!(
+        (status, via.as_str()),
+        (200, "direct"),
+        "{info}\nlog:\n{}",
+        corral.log()
+    );
+    assert_eq!(info["next"], 2, "{info}");
+    let (status, _, list) = request(&corral, "GET", "/notes", None);
+    assert_eq!(
+        (status, list.as_array().map(Vec::len)),
+        (200, Some(3)),
+        "{list}"
+    );
 }
 
 #[test]

@@ -43,6 +43,7 @@ const WRAPPED: &[(&str, &str)] = &[
     ("node:assert", "AssertionError ok fail equal notEqual strictEqual notStrictEqual deepEqual deepStrictEqual notDeepEqual notDeepStrictEqual match doesNotMatch ifError throws doesNotThrow rejects doesNotReject strict"),
     ("node:assert/strict", "AssertionError ok fail equal notEqual strictEqual notStrictEqual deepEqual deepStrictEqual notDeepEqual notDeepStrictEqual match doesNotMatch ifError throws doesNotThrow rejects doesNotReject strict"),
     ("node:os", "EOL devNull platform type arch machine release version hostname homedir tmpdir endianness uptime loadavg totalmem freemem availableParallelism cpus networkInterfaces userInfo constants"),
+    ("node:perf_hooks", "performance constants monitorEventLoopDelay createHistogram"),
     ("node:dns", "lookup promises ADDRCONFIG V4MAPPED ALL"),
     ("node:dns/promises", "lookup"),
     ("node:fs", "existsSync exists constants promises createReadStream createWriteStream readFile writeFile appendFile stat lstat access open readdir mkdir unlink rm rmdir rename realpath readlink copyFile chmod readFileSync writeFileSync appendFileSync statSync lstatSync accessSync openSync readdirSync mkdirSync unlinkSync rmSync rmdirSync renameSync realpathSync readlinkSync copyFileSync chmodSync"),

@@ -1,9 +1,10 @@
 (function (host, internal) {
   "use strict";
   // The small Node.js modules: node:process (and the `process` global), node:path (POSIX), node:url,
-  // node:string_decoder, node:timers (+ /promises), node:assert (+ /strict), node:os, node:dns (lookup of IP
-  // literals only), node:fs (a stub: no files in Workers), node:diagnostics_channel (no subscribers), and the
-  // globals nodejs_compat adds (Buffer, process, global, setImmediate, clearImmediate).
+  // node:string_decoder, node:timers (+ /promises), node:assert (+ /strict), node:os, node:perf_hooks (the
+  // global performance), node:dns (lookup of IP literals only), node:fs (a stub: no files in Workers),
+  // node:diagnostics_channel (no subscribers), and the globals nodejs_compat adds (Buffer, process, global,
+  // setImmediate, clearImmediate).
 
   function nodeError(Ctor, code, message) {
     const err = new Ctor(message);
@@ -457,6 +458,35 @@
     constants: { signals: {}, errno: {} },
   };
 
+  // ---- perf_hooks --------------------------------------------------------------------------------------------
+
+  // The global `performance` (what postgres.js's Node build imports); no observers or histograms in Workers.
+  const perfHooks = {
+    get performance() {
+      return globalThis.performance;
+    },
+    constants: {
+      NODE_PERFORMANCE_GC_MAJOR: 4,
+      NODE_PERFORMANCE_GC_MINOR: 1,
+      NODE_PERFORMANCE_GC_INCREMENTAL: 8,
+      NODE_PERFORMANCE_GC_WEAKCB: 16,
+      NODE_PERFORMANCE_GC_FLAGS_NO: 0,
+      NODE_PERFORMANCE_GC_FLAGS_CONSTRUCT_RETAINED: 2,
+      NODE_PERFORMANCE_GC_FLAGS_FORCED: 4,
+      NODE_PERFORMANCE_GC_FLAGS_SYNCHRONOUS_PHANTOM_PROCESSING: 8,
+      NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE: 16,
+      NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY: 32,
+      NODE_PERFORMANCE_GC_FLAGS_SCHEDULE_IDLE: 64,
+    },
+    monitorEventLoopDelay() {
+      throw new Error("perf_hooks.monitorEventLoopDelay() is not implemented in Workers");
+    },
+    createHistogram() {
+      throw new Error("perf_hooks.createHistogram() is not implemented in Workers");
+    },
+  };
+  perfHooks.default = perfHooks;
+
   // ---- dns ---------------------------------------------------------------------------------------------------
 
   function ipFamily(h) {
@@ -588,6 +618,7 @@
   internal["module:node:assert"] = { default: assert, ...assert };
   internal["module:node:assert/strict"] = { default: assert, ...assert };
   internal["module:node:os"] = os;
+  internal["module:node:perf_hooks"] = perfHooks;
   internal["module:node:dns"] = dns;
   internal["module:node:dns/promises"] = dnsPromises;
   internal["module:node:fs"] = fs;

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import process from "node:process";
 import assertModule from "node:assert";
 import os from "node:os";
+import perfHooks, { performance as perfHooksPerformance } from "node:perf_hooks";
 import dns from "node:dns";
 import fs from "node:fs";
 import net from "node:net";
@@ -251,6 +252,8 @@ test("path, url, os, process, timers", async () => {
   assertEq(path.normalize("a//b/./c/.."), "a/b");
   assertEq(fileURLToPath("file:///tmp/a%20b"), "/tmp/a b");
   assertEq(os.EOL, "\n");
+  assert(perfHooksPerformance === performance && perfHooks.performance === performance);
+  assertEq(typeof perfHooksPerformance.now(), "number");
   assertEq(typeof process.version, "string");
   assert(parseInt(process.versions.node) >= 15, "pg picks Web Crypto from node >= 15");
   assert(globalThis.process === process);
