@@ -36,5 +36,17 @@ fn main() {
         }
     }
     code.push_str("];\n");
+    if host == target {
+        let path = out.join("prelude-install.bin");
+        std::fs::write(&path, prelude_build::compile_install()).expect("write prelude bytecode");
+        writeln!(
+            code,
+            "pub(crate) static BUILT_INSTALL: Option<&[u8]> = Some(include_bytes!({:?}));",
+            path.display().to_string()
+        )
+        .unwrap();
+    } else {
+        code.push_str("pub(crate) static BUILT_INSTALL: Option<&[u8]> = None;\n");
+    }
     std::fs::write(out.join("prelude_built.rs"), code).expect("write prelude_built.rs");
 }

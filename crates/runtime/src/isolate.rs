@@ -297,9 +297,8 @@ impl Isolate {
                 }
                 let load_file = Function::new(ctx.clone(), crate::prelude::load_file)
                     .map_err(|e| describe_error(&ctx, e))?;
-                let install: Function = ctx
-                    .eval(crate::prelude::INSTALL)
-                    .map_err(|e| describe_error(&ctx, e))?;
+                let install =
+                    crate::prelude::install_function(&ctx).map_err(|e| describe_error(&ctx, e))?;
                 install
                     .call::<_, ()>((host.clone(), internal.clone(), manifest, load_file))
                     .map_err(|e| describe_error(&ctx, e))?;

@@ -61,57 +61,20 @@ pub fn files() -> &'static [PreludeFile] {
     })
 }
 
-/// Installs the lazy prelude in a fresh context: accessors that load a file on first touch, then the eager files.
-pub(crate) const INSTALL: &str = r#"(function (host, internal, manifest, loadFile) {
-  const state = manifest.map(() => 0); // 0 not loaded, 1 loading, 2 loaded
-  function load(i) {
-    if (state[i] !== 0) return;
-    state[i] = 1;
-    loadFile(i, host, internal);
-    state[i] = 2;
-  }
-  function lazy(target, name, i, enumerable) {
-    Object.defineProperty(target, name, {
-      configurable: true,
-      enumerable,
-      get() {
-        load(i);
-        const d = Object.getOwnPropertyDescriptor(target, name);
-        return d && !d.get ? d.value : undefined;
-      },
-      set(value) {
-        Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable });
-      },
+/// The installer (`INSTALL`) as a function in `ctx`, loaded from bytecode.
+pub(crate) fn install_function<'js>(
+    ctx: &rquickjs::Ctx<'js>,
+) -> rquickjs::Result<rquickjs::Function<'js>> {
+    static COMPILED: OnceLock<&'static [u8]> = OnceLock::new();
+    let bytecode = *COMPILED.get_or_init(|| {
+        BUILT_INSTALL.unwrap_or_else(|| Vec::leak(crate::prelude_build::compile_install()))
     });
-  }
-  // A hook (`internal.*`) not yet defined is looked up on internal's prototype: one proxy that loads the file
-  // defining it, instead of two accessor closures per hook in every isolate. Once loaded, hooks are own data
-  // properties of `internal` and the proxy is not consulted.
-  const hookFile = { __proto__: null };
-  manifest.forEach(([globals, hooks, eager], i) => {
-    if (eager) return;
-    for (const name of globals) lazy(globalThis, name, i, false);
-    for (const name of hooks) hookFile[name] = i;
-  });
-  const hasOwn = Object.prototype.hasOwnProperty;
-  Object.setPrototypeOf(
-    internal,
-    new Proxy(
-      { __proto__: null },
-      {
-        get(target, name) {
-          const i = typeof name === "string" ? hookFile[name] : undefined;
-          if (i === undefined) return undefined;
-          load(i);
-          return hasOwn.call(internal, name) ? internal[name] : undefined;
-        },
-      },
-    ),
-  );
-  manifest.forEach(([, , eager], i) => {
-    if (eager) load(i);
-  });
-})"#;
+    // SAFETY: as in `load_file`.
+    let module = unsafe { Module::load(ctx.clone(), bytecode) }?;
+    let (module, promise) = module.eval()?;
+    promise.finish::<()>()?;
+    module.get("default")
+}
 
 /// Loads prelude file `index` into `ctx` and runs it with `host` and `internal`.
 pub(crate) fn load_file<'js>(
@@ -152,5 +115,9 @@ mod tests {
                 built.name
             );
         }
+        assert!(
+            BUILT_INSTALL == Some(crate::prelude_build::compile_install().as_slice()),
+            "installer bytecode differs"
+        );
     }
 }

@@ -36,6 +36,61 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("worker.js", include_str!("../js/worker.js")),
 ];
 
+/// Installs the lazy prelude in a fresh context: accessors that load a file on first touch, then the eager files.
+/// Compiled to bytecode with the files (`compile_install`), not parsed by every isolate.
+pub const INSTALL: &str = r#"(function (host, internal, manifest, loadFile) {
+  const state = manifest.map(() => 0); // 0 not loaded, 1 loading, 2 loaded
+  function load(i) {
+    if (state[i] !== 0) return;
+    state[i] = 1;
+    loadFile(i, host, internal);
+    state[i] = 2;
+  }
+  // A lazy global: an accessor until its file defines it. The closures capture only what they need (each
+  // captured variable costs every one of the ~70 accessors in every isolate).
+  function lazy(name, i) {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        load(i);
+        const d = Object.getOwnPropertyDescriptor(globalThis, name);
+        return d && !d.get ? d.value : undefined;
+      },
+      set(value) {
+        Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+      },
+    });
+  }
+  // A hook (`internal.*`) not yet defined is looked up on internal's prototype: one proxy that loads the file
+  // defining it, instead of two accessor closures per hook in every isolate. Once loaded, hooks are own data
+  // properties of `internal` and the proxy is not consulted.
+  const hookFile = { __proto__: null };
+  manifest.forEach(([globals, hooks, eager], i) => {
+    if (eager) return;
+    for (const name of globals) lazy(name, i);
+    for (const name of hooks) hookFile[name] = i;
+  });
+  const hasOwn = Object.prototype.hasOwnProperty;
+  Object.setPrototypeOf(
+    internal,
+    new Proxy(
+      { __proto__: null },
+      {
+        get(target, name) {
+          const i = typeof name === "string" ? hookFile[name] : undefined;
+          if (i === undefined) return undefined;
+          load(i);
+          return hasOwn.call(internal, name) ? internal[name] : undefined;
+        },
+      },
+    ),
+  );
+  manifest.forEach(([, , eager], i) => {
+    if (eager) load(i);
+  });
+})"#;
+
 /// One compiled prelude file and what it defines.
 pub struct CompiledFile {
     /// Module name, `corral:prelude/<file>`.
@@ -68,6 +123,35 @@ const SURVEY: &str = r#"(function (files) {
   return out;
 })"#;
 
+/// Bytecode of `export default <INSTALL>`, without source text.
+pub fn compile_install() -> Vec<u8> {
+    let runtime = Runtime::new().expect("QuickJS runtime");
+    let context = Context::full(&runtime).expect("QuickJS context");
+    context.with(|ctx| {
+        let source = format!("export default {}\n;", INSTALL.trim_end());
+        let module =
+            Module::declare(ctx.clone(), "corral:prelude/install", source).unwrap_or_else(|e| {
+                panic!(
+                    "prelude installer does not compile: {}",
+                    crate::errors::describe_error(&ctx, e)
+                )
+            });
+        module
+            .write(write_options())
+            .expect("prelude installer bytecode")
+    })
+}
+
+/// Without function source text (prelude functions print as native ones, and each isolate that loads a file copies
+/// its bytecode) and without debug information (line numbers of prelude frames).
+fn write_options() -> WriteOptions {
+    WriteOptions {
+        strip_source: true,
+        strip_debug: true,
+        ..WriteOptions::default()
+    }
+}
+
 /// Compiles every prelude file (without function source text: prelude functions print as native ones, and
 /// each isolate that loads a file copies its bytecode) and surveys it. Panics when a file does not compile.
 pub fn compile() -> Vec<CompiledFile> {
@@ -82,12 +166,7 @@ pub fn compile() -> Vec<CompiledFile> {
             let wrapped = format!("export default {}\n;", source.trim_end());
             let module = Module::declare(ctx.clone(), name.as_str(), wrapped)
                 .unwrap_or_else(|e| panic!("prelude {file} does not compile: {}", describe(e)));
-            let bytecode = module
-                .write(WriteOptions {
-                    strip_source: true,
-                    ..WriteOptions::default()
-                })
-                .expect("prelude bytecode");
+            let bytecode = module.write(write_options()).expect("prelude bytecode");
             let (module, promise) = module
                 .eval()
                 .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
