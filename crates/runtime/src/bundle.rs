@@ -296,8 +296,14 @@ fn compile_modules(sources: &[SourceFile]) -> Result<HashMap<String, Vec<u8>>, B
     let mut modules = HashMap::with_capacity(sources.len());
     for file in sources {
         let source = module_source(file)?;
-        // A fresh context per module keeps stand-ins and real modules from sharing a name.
-        let context = Context::full(&runtime).map_err(|e| BuildError {
+        // A fresh context per module keeps stand-ins and real modules from sharing a name. Compiling needs only
+        // the parser and the regular-expression compiler on top of the base objects (which give syntax errors
+        // their class): a full context would cost every worker of a server ~0.5M more instructions at start.
+        let context = Context::custom::<(
+            rquickjs::context::intrinsic::Eval,
+            rquickjs::context::intrinsic::RegExpCompiler,
+        )>(&runtime)
+        .map_err(|e| BuildError {
             message: format!("cannot start QuickJS: {e}"),
         })?;
         let bytes = context.with(|ctx| {
