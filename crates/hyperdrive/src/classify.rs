@@ -75,6 +75,9 @@ impl Volatility {
 /// subquery; callers on the hot path should remember the answer per
 /// statement text.
 pub fn is_cacheable(sql: &str, volatility: &dyn Fn(&str) -> Option<Volatility>) -> bool {
+    if !may_be_cacheable(sql) {
+        return false;
+    }
     let Some(statement) = parse_single(sql) else {
         return false;
     };
@@ -83,6 +86,24 @@ pub fn is_cacheable(sql: &str, volatility: &dyn Fn(&str) -> Option<Volatility>) 
         names: Vec::new(),
     };
     statement.visit(&mut checker).is_continue()
+}
+
+/// A look at the first word only, no parse: false when `sql` cannot be a query (`INSERT`, `UPDATE`, `BEGIN`,
+/// `COMMIT`, ...), so writes never reach the parser. True for `SELECT`, `WITH`, `VALUES`, `TABLE`, a
+/// parenthesis, or a leading comment (the parser decides).
+pub fn may_be_cacheable(sql: &str) -> bool {
+    let b = sql.trim_start().as_bytes();
+    if b.first().is_some_and(|c| matches!(c, b'(' | b'-' | b'/')) {
+        return true;
+    }
+    let end = b
+        .iter()
+        .position(|c| !c.is_ascii_alphabetic())
+        .unwrap_or(b.len());
+    let word = &b[..end];
+    [&b"select"[..], b"with", b"values", b"table"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Every function `sql` calls (in expressions and in `FROM`), normalised:
@@ -792,6 +813,15 @@ mod tests {
             Volatility::Immutable
         )));
         assert!(is_cacheable("SELECT abs(1)", &|_| None));
+        assert!(!may_be_cacheable("UPDATE t SET a = 1"));
+        assert!(!may_be_cacheable("  begin"));
+        assert!(!may_be_cacheable("INSERT INTO t SELECT 1"));
+        assert!(may_be_cacheable("\n select 1"));
+        assert!(may_be_cacheable("WITH x AS (SELECT 1) SELECT * FROM x"));
+        assert!(may_be_cacheable("(select 1) union (select 2)"));
+        assert!(may_be_cacheable("/* hint */ select 1"));
+        assert!(may_be_cacheable("TABLE t"));
+        assert!(may_be_cacheable("values (1)"));
 
         let asked = std::cell::RefCell::new(Vec::new());
         let callback = |name: &str| {

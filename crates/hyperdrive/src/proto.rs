@@ -83,10 +83,75 @@ impl MsgReader {
         }
     }
 
+    /// Reads once from `io` unless a whole message is already buffered; false at end of stream. Cancel-safe. The
+    /// messages stay in the buffer, for [`MsgReader::take_buf`] and [`frame_len`]: no allocation per message.
+    pub async fn fill<R: AsyncRead + Unpin>(&mut self, io: &mut R) -> io::Result<bool> {
+        if self.buf.len() >= 5 {
+            let total = frame_len(&self.buf)?;
+            match total {
+                Some(_) => return Ok(true),
+                None => {
+                    let want = 1 + i32::from_be_bytes([
+                        self.buf[1],
+                        self.buf[2],
+                        self.buf[3],
+                        self.buf[4],
+                    ]) as usize;
+                    self.buf.reserve(want.saturating_sub(self.buf.len()));
+                }
+            }
+        }
+        if self.buf.capacity() - self.buf.len() < 4096 {
+            self.buf.reserve(8192);
+        }
+        let n = io.read_buf(&mut self.buf).await?;
+        if n == 0 {
+            if self.buf.is_empty() {
+                return Ok(false);
+            }
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed in the middle of a message",
+            ));
+        }
+        Ok(true)
+    }
+
+    /// The buffer, to walk its messages in place with [`frame_len`]; give it back with [`MsgReader::put_buf`].
+    pub fn take_buf(&mut self) -> BytesMut {
+        std::mem::take(&mut self.buf)
+    }
+
+    /// Gives the buffer back after `consumed` bytes of whole messages were handled.
+    pub fn put_buf(&mut self, mut buf: BytesMut, consumed: usize) {
+        if consumed == buf.len() {
+            buf.clear();
+        } else {
+            buf.advance(consumed);
+        }
+        self.buf = buf;
+    }
+
     /// Whether bytes are waiting that are not yet a whole message.
     pub fn has_buffered(&self) -> bool {
         !self.buf.is_empty()
     }
+}
+
+/// The length of the whole message (tag, length, body) at the start of `b`, if all of it is there.
+pub fn frame_len(b: &[u8]) -> io::Result<Option<usize>> {
+    if b.len() < 5 {
+        return Ok(None);
+    }
+    let len = i32::from_be_bytes([b[1], b[2], b[3], b[4]]);
+    if len < 4 || len as usize > MAX_MESSAGE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("invalid message length {len}"),
+        ));
+    }
+    let total = 1 + len as usize;
+    Ok((b.len() >= total).then_some(total))
 }
 
 /// Reads an untagged startup-phase packet (length, then body); returns the body.

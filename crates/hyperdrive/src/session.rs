@@ -123,7 +123,8 @@ pub(crate) struct Session {
 
 enum Event {
     Client(io::Result<Option<Msg>>),
-    Server(io::Result<Option<Msg>>),
+    /// The origin connection's reader has new bytes (false: end of stream).
+    Server(io::Result<bool>),
 }
 
 const BATCH_LIMIT: usize = 1 << 20;
@@ -304,7 +305,8 @@ impl Session {
             let event = if let Some(lease) = self.server.as_mut() {
                 let conn = lease.conn();
                 tokio::select! {
-                    m = conn.reader.next(&mut conn.stream) => Event::Server(m),
+                    biased;
+                    m = conn.reader.fill(&mut conn.stream) => Event::Server(m),
                     m = self.creader.next(&mut self.client) => Event::Client(m),
                 }
             } else {
@@ -349,34 +351,21 @@ impl Session {
                 }
                 Event::Client(Ok(None)) => return Ok(()),
                 Event::Client(Err(e)) => return Err(e),
-                Event::Server(Ok(Some(msg))) => {
-                    self.server_message(msg);
-                    loop {
-                        if self.broken {
-                            self.broken = false;
-                            self.server_lost(io::Error::other(
-                                "the origin sent an error outside a request",
-                            ))
-                            .await?;
-                            break;
-                        }
-                        let next = match self.server.as_mut() {
-                            Some(l) => l.conn().reader.try_next(),
-                            None => Ok(None),
-                        };
-                        match next {
-                            Ok(Some(m)) => self.server_message(m),
-                            Ok(None) => break,
-                            Err(e) => {
-                                self.server_lost(e).await?;
-                                break;
-                            }
-                        }
+                Event::Server(Ok(true)) => {
+                    let r = self.server_messages();
+                    if self.broken {
+                        self.broken = false;
+                        self.server_lost(io::Error::other(
+                            "the origin sent an error outside a request",
+                        ))
+                        .await?;
+                    } else if let Err(e) = r {
+                        self.server_lost(e).await?;
                     }
                     self.flush_client().await?;
                     self.maybe_release().await;
                 }
-                Event::Server(Ok(None)) => {
+                Event::Server(Ok(false)) => {
                     self.server_lost(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"))
                         .await?
                 }
@@ -438,11 +427,12 @@ impl Session {
             self.retry = None;
         }
         if !self.sbuf.is_empty() {
-            let data = self.sbuf.split().freeze();
+            // One write for the whole batch, straight from the buffer.
             let ok = match self.server.as_mut() {
-                Some(l) => l.conn().stream.write_all(&data).await.is_ok(),
+                Some(l) => l.conn().stream.write_all(&self.sbuf).await.is_ok(),
                 None => true,
             };
+            self.sbuf.clear();
             if !ok {
                 self.server_lost(io::Error::new(io::ErrorKind::BrokenPipe, "write failed"))
                     .await?;
@@ -489,8 +479,8 @@ impl Session {
                     }
                 }
                 b'Q' => {
-                    let sql = proto::take_cstr(&mut msg.body()).unwrap_or("").to_string();
-                    match session_state::check(&sql, self.status != b'I') {
+                    let sql = proto::take_cstr(&mut msg.body()).unwrap_or("");
+                    match session_state::check(sql, self.status != b'I') {
                         Verdict::Refuse(m) => {
                             let mut own = BytesMut::new();
                             own.extend_from_slice(&proto::error_response("ERROR", "0A000", &m));
@@ -755,11 +745,41 @@ impl Session {
         }
     }
 
+    /// Every whole message the origin connection's reader holds, handled in place (no allocation per message);
+    /// stops early when the connection turns out broken.
+    fn server_messages(&mut self) -> io::Result<()> {
+        let Some(lease) = self.server.as_mut() else {
+            return Ok(());
+        };
+        let buf = lease.conn().reader.take_buf();
+        let mut pos = 0;
+        let result = loop {
+            match proto::frame_len(&buf[pos..]) {
+                Ok(Some(n)) => {
+                    self.server_message(MsgRef {
+                        tag: buf[pos],
+                        raw: &buf[pos..pos + n],
+                    });
+                    pos += n;
+                    if self.broken {
+                        break Ok(());
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        if let Some(lease) = self.server.as_mut() {
+            lease.conn().reader.put_buf(buf, pos);
+        }
+        result
+    }
+
     /// One message from the origin.
-    fn server_message(&mut self, msg: Msg) {
+    fn server_message(&mut self, msg: MsgRef<'_>) {
         tracing::trace!(tag = %(msg.tag as char), markers = ?self.markers, "origin message");
         if matches!(msg.tag, b'N' | b'S' | b'A') {
-            self.out.extend_from_slice(&msg.raw);
+            self.out.extend_from_slice(msg.raw);
             return;
         }
         if self.retry.is_some()
@@ -786,7 +806,7 @@ impl Session {
         let front_is_query = matches!(self.markers.front(), Some(Marker::Query));
         match msg.tag {
             b'E' => {
-                self.out.extend_from_slice(&msg.raw);
+                self.out.extend_from_slice(msg.raw);
                 if let Some(c) = self.capture.as_mut() {
                     c.failed = true;
                 }
@@ -814,46 +834,46 @@ impl Session {
             b'Z' => {
                 self.markers.pop_front();
                 self.status = msg.body().first().copied().unwrap_or(b'I');
-                self.out.extend_from_slice(&msg.raw);
+                self.out.extend_from_slice(msg.raw);
             }
             b'1' => {
                 if let Some(Marker::Parse { reply: false, .. }) = self.markers.pop_front() {
                 } else {
-                    self.out.extend_from_slice(&msg.raw);
+                    self.out.extend_from_slice(msg.raw);
                 }
             }
             b'2' | b'3' => {
                 self.markers.pop_front();
-                self.out.extend_from_slice(&msg.raw);
+                self.out.extend_from_slice(msg.raw);
             }
             b'T' | b'n' => match self.markers.front() {
                 Some(Marker::DescribeStatement) => {
                     self.markers.pop_front();
-                    self.out.extend_from_slice(&msg.raw);
+                    self.out.extend_from_slice(msg.raw);
                 }
                 Some(Marker::DescribePortal { swallow }) => {
                     let swallow = *swallow;
                     self.markers.pop_front();
-                    self.record(&msg);
+                    self.record(msg);
                     if !swallow {
-                        self.out.extend_from_slice(&msg.raw);
+                        self.out.extend_from_slice(msg.raw);
                     }
                 }
                 _ => {
-                    self.record(&msg);
-                    self.out.extend_from_slice(&msg.raw);
+                    self.record(msg);
+                    self.out.extend_from_slice(msg.raw);
                 }
             },
             b'D' => {
-                self.record(&msg);
-                self.out.extend_from_slice(&msg.raw);
+                self.record(msg);
+                self.out.extend_from_slice(msg.raw);
             }
             b'C' | b'I' | b's' => {
                 if matches!(self.markers.front(), Some(Marker::Execute)) {
                     self.markers.pop_front();
                 }
-                self.record(&msg);
-                self.out.extend_from_slice(&msg.raw);
+                self.record(msg);
+                self.out.extend_from_slice(msg.raw);
             }
             b'G' | b'W' => {
                 // COPY FROM STDIN: Postgres ignores a Sync sent before the copy data; the one after CopyDone counts.
@@ -862,14 +882,14 @@ impl Session {
                     self.markers
                         .retain(|m| std::mem::take(&mut first) || !matches!(m, Marker::Sync));
                 }
-                self.out.extend_from_slice(&msg.raw);
+                self.out.extend_from_slice(msg.raw);
             }
-            _ => self.out.extend_from_slice(&msg.raw),
+            _ => self.out.extend_from_slice(msg.raw),
         }
         self.emit_own();
     }
 
-    fn record(&mut self, msg: &Msg) {
+    fn record(&mut self, msg: MsgRef<'_>) {
         if let Some(c) = self.capture.as_mut() {
             if msg.tag == b'C' {
                 c.completes += 1;
@@ -878,7 +898,7 @@ impl Session {
             if matches!(msg.tag, b'I' | b's') {
                 c.failed = true;
             }
-            c.messages.extend_from_slice(&msg.raw);
+            c.messages.extend_from_slice(msg.raw);
         }
     }
 
@@ -1034,8 +1054,8 @@ impl Session {
 
     async fn flush_client(&mut self) -> io::Result<()> {
         if !self.out.is_empty() {
-            let data = self.out.split();
-            self.client.write_all(&data).await?;
+            self.client.write_all(&self.out).await?;
+            self.out.clear();
         }
         Ok(())
     }
@@ -1153,6 +1173,9 @@ impl Session {
                 return None;
             }
             let sql = proto::take_cstr(&mut q.body()).ok()?;
+            if !classify::may_be_cacheable(sql) {
+                return None; // a write: no key, no memo lookup, no parse
+            }
             return Some(CachePlan { key: key(sql) });
         }
         let tags: Vec<u8> = batch.iter().map(|m| m.tag).collect();
@@ -1175,22 +1198,38 @@ impl Session {
         if max_rows != 0 {
             return None;
         }
-        let (sql, types): (String, Vec<u32>) = match &parse {
-            Some(p) if p.name == bind.statement => (p.sql.to_string(), p.types.clone()),
+        let (sql, types): (&str, &[u32]) = match &parse {
+            Some(p) if p.name == bind.statement => (p.sql, &p.types),
             Some(_) => return None,
             None if bind.statement.is_empty() => return None,
             None => {
                 let s = self.stmts.get(bind.statement)?;
-                (s.sql.clone(), s.types.clone())
+                (&s.sql, &s.types)
             }
         };
+        if !classify::may_be_cacheable(sql) {
+            return None;
+        }
         let values = proto::bind_values(bind.rest).ok()?;
-        let mut k = key(&sql);
+        let mut k = key(sql);
         k.params = values.params;
         k.param_formats = values.param_formats;
-        k.param_types = types;
+        k.param_types = types.to_vec();
         k.result_formats = values.result_formats;
         Some(CachePlan { key: k })
+    }
+}
+
+/// An origin message in the reader's buffer.
+#[derive(Clone, Copy)]
+struct MsgRef<'a> {
+    tag: u8,
+    raw: &'a [u8],
+}
+
+impl MsgRef<'_> {
+    fn body(&self) -> &[u8] {
+        &self.raw[5..]
     }
 }
 

@@ -24,19 +24,7 @@ pub enum Verdict {
 
 /// Looks at every statement of `sql`; `in_transaction` is the client's state before it.
 pub fn check(sql: &str, mut in_transaction: bool) -> Verdict {
-    // Fast path: none of the words that matter appears anywhere (most queries).
-    const WORDS: [&[u8]; 7] = [
-        b"set",
-        b"listen",
-        b"prepare",
-        b"deallocate",
-        b"discard",
-        b"temp",
-        b"advisory",
-    ];
-    let bytes = sql.as_bytes();
-    let mentions = |w: &[u8]| bytes.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-    if !WORDS.iter().any(|w| mentions(w)) {
+    if !needs_full_check(sql.as_bytes()) {
         return Verdict::Forward;
     }
     let statements = split(sql);
@@ -90,6 +78,54 @@ pub fn check(sql: &str, mut in_transaction: bool) -> Verdict {
     } else {
         Verdict::Forward
     }
+}
+
+/// One pass over the text, no allocation: false when `sql` is a single statement (nothing after a `;` but
+/// blanks) that never says "advisory" and whose first word is none of those the table above is about (`UPDATE
+/// t SET ...`, `SELECT`, `INSERT`, `BEGIN`: most queries). Anything else (several statements, a leading comment,
+/// a first word that matters) takes the full check, which is exact.
+fn needs_full_check(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let start = i;
+    while i < b.len() && b[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    const FIRST: [&[u8]; 7] = [
+        b"set",
+        b"reset",
+        b"listen",
+        b"prepare",
+        b"deallocate",
+        b"discard",
+        b"create",
+    ];
+    let first = &b[start..i];
+    if first.is_empty() || FIRST.iter().any(|w| first.eq_ignore_ascii_case(w)) {
+        return true; // a comment, a parenthesis, or a word that matters
+    }
+    let mut j = i;
+    while j < b.len() {
+        match b[j] {
+            b';' => {
+                if b[j + 1..]
+                    .iter()
+                    .any(|c| !c.is_ascii_whitespace() && *c != b';')
+                {
+                    return true;
+                }
+                break;
+            }
+            b'a' | b'A' if b.len() - j >= 8 && b[j + 1..j + 8].eq_ignore_ascii_case(b"dvisory") => {
+                return true;
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    false
 }
 
 /// The statements of `sql`, lowercased, comments removed, string and identifier contents blanked.
@@ -217,5 +253,40 @@ mod tests {
         );
         assert_eq!(check("DISCARD ALL", false), Verdict::Answer("DISCARD ALL"));
         assert_eq!(check("select $$ listen $$", false), Verdict::Forward);
+        // The fast path: one statement whose first word does not matter.
+        assert_eq!(
+            check(
+                "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 2;",
+                false
+            ),
+            Verdict::Forward
+        );
+        assert_eq!(check("  begin", false), Verdict::Forward);
+        assert!(matches!(check(" set x = 1 ;", false), Verdict::Refuse(_)));
+        assert!(matches!(
+            check("/* c */ set x = 1", false),
+            Verdict::Refuse(_)
+        ));
+        assert!(matches!(
+            check("select 1; set x = 1", false),
+            Verdict::Refuse(_)
+        ));
+        assert!(matches!(
+            check("select 1;\nlisten x", true),
+            Verdict::Refuse(_)
+        ));
+        assert!(matches!(
+            check("SELECT PG_ADVISORY_LOCK(1)", false),
+            Verdict::Refuse(_)
+        ));
+        assert!(matches!(
+            check("with x as (select 1) select pg_try_advisory_lock(2)", true),
+            Verdict::Refuse(_)
+        ));
+        assert_eq!(check("begin; set x = 1", false), Verdict::ForwardDirty);
+        assert!(matches!(
+            check("CREATE TEMPORARY TABLE t (a int)", false),
+            Verdict::Refuse(_)
+        ));
     }
 }
