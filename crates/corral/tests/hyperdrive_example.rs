@@ -168,13 +168,35 @@ fn build_example_once() -> PathBuf {
     );
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hyperdrive-crud");
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hyperdrive-crud");
-    std::fs::create_dir_all(work.join("src")).unwrap();
-    for file in [
-        "package.json",
-        "build.cjs",
-        "src/index.ts",
-        "src/postgresjs.ts",
-    ] {
+    std::fs::create_dir_all(&work).unwrap();
+    // nextest runs every test in its own process: one of them installs the npm packages, the others wait.
+    let lock = work.join("install.lock");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let _guard = loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+        {
+            Ok(_) => break LockFile(lock.clone()),
+            Err(_) => {
+                // A lock older than the deadline was left by a killed run.
+                let stale = std::fs::metadata(&lock)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(600));
+                if stale {
+                    let _ = std::fs::remove_file(&lock);
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "waited too long for {}",
+                    lock.display()
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    };
+    for file in ["package.json", "build.cjs"] {
         std::fs::copy(example.join(file), work.join(file)).unwrap();
     }
     let installed = ["pg", "postgres", "esbuild"]
@@ -188,15 +210,34 @@ fn build_example_once() -> PathBuf {
             "npm install",
         );
     }
-    let _ = std::fs::remove_dir_all(work.join("dist"));
+    // This process's own copy of the sources and output, so parallel test processes never share files.
+    let own = work.join(format!("run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&own);
+    std::fs::create_dir_all(own.join("src")).unwrap();
+    for file in ["src/index.ts", "src/postgresjs.ts"] {
+        std::fs::copy(example.join(file), own.join(file)).unwrap();
+    }
+    std::fs::copy(example.join("build.cjs"), own.join("build.cjs")).unwrap();
+    let node_modules = own.join("node_modules");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(work.join("node_modules"), &node_modules).unwrap();
     run(
         Command::new(node.unwrap())
             .arg("build.cjs")
-            .current_dir(&work),
+            .current_dir(&own),
         "bundling the example (node build.cjs)",
     );
-    assert!(work.join("dist/worker.js").is_file() && work.join("dist/postgresjs.js").is_file());
-    work
+    assert!(own.join("dist/worker.js").is_file() && own.join("dist/postgresjs.js").is_file());
+    own
+}
+
+/// Removes the install lock when dropped.
+struct LockFile(PathBuf);
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 fn request(
@@ -233,7 +274,16 @@ fn request(
 
 #[test]
 fn crud_api_with_pg_from_npm_against_postgres() {
-    let work = build_example();
+    let built = build_example();
+    // Its own worker directory: the bundle and a config (the watcher must not see other tests' files).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    std::fs::copy(
+        built.join("dist/worker.js"),
+        dir.path().join("dist/worker.js"),
+    )
+    .unwrap();
+    let work = dir.path().to_path_buf();
     let pg = Postgres::start();
     let url = format!(
         "postgres://postgres:{PASSWORD}@127.0.0.1:{}/postgres",
