@@ -82,7 +82,7 @@ where
     Ok((promise, id))
 }
 
-fn headers_from_flat(flat: Vec<String>) -> Vec<(String, String)> {
+pub(crate) fn headers_from_flat(flat: Vec<String>) -> Vec<(String, String)> {
     let mut out = Vec::with_capacity(flat.len() / 2);
     let mut it = flat.into_iter();
     while let (Some(k), Some(v)) = (it.next(), it.next()) {

@@ -3,7 +3,7 @@
 //! any response or RPC result leaves the isolate (the output gate), alarms, and calls to objects through the
 //! server's router (`Services::objects`), which runs every object on exactly one thread.
 
-use crate::host::{add_body, bytes_of, settle, spawn_promise, upgrade};
+use crate::host::{add_body, bytes_of, headers_from_flat, settle, spawn_promise, upgrade};
 use crate::isolate::{
     ByteStream, DispatchError, HttpRequest, IntoJsArray, Isolate, IsolateInner, ResponseBody,
     WeakIsolate,
@@ -352,13 +352,7 @@ pub(crate) fn register<'js>(
                       class: String,
                       id: String|
                       -> rquickjs::Result<Option<f64>> {
-                    let inner = upgrade(&weak);
-                    let index = inner
-                        .bundle
-                        .services
-                        .storage
-                        .alarms()
-                        .map_err(|e| storage_err(&ctx, e))?;
+                    let index = alarm_index(&ctx, &weak)?;
                     index
                         .get(&worker, &class, &id)
                         .map(|t| t.map(|t| t as f64))
@@ -379,13 +373,7 @@ pub(crate) fn register<'js>(
                       name: Option<String>,
                       time: Option<f64>|
                       -> rquickjs::Result<()> {
-                    let inner = upgrade(&weak);
-                    let index = inner
-                        .bundle
-                        .services
-                        .storage
-                        .alarms()
-                        .map_err(|e| storage_err(&ctx, e))?;
+                    let index = alarm_index(&ctx, &weak)?;
                     match time {
                         Some(t) => index.set(&worker, &class, &id, name.as_deref(), t as i64),
                         None => index.delete(&worker, &class, &id),
@@ -412,10 +400,6 @@ pub(crate) fn register<'js>(
             Func::from(move || upgrade(&weak).bundle.name.clone()),
         )?;
     }
-    host.set(
-        "clockNow",
-        Func::from(|| corral_storage::clock::now_ms() as f64),
-    )?;
     {
         let weak = weak.clone();
         host.set(
@@ -435,7 +419,7 @@ pub(crate) fn register<'js>(
                     let request = ObjectRequest {
                         method,
                         url,
-                        headers: pairs(headers),
+                        headers: headers_from_flat(headers),
                         body,
                     };
                     let rx = route(&ctx, &weak, address, ObjectCall::Fetch(request))?;
@@ -564,13 +548,17 @@ fn idle_ms() -> u64 {
     })
 }
 
-fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
-    let mut out = Vec::with_capacity(flat.len() / 2);
-    let mut it = flat.into_iter();
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        out.push((k, v));
-    }
-    out
+/// The server's alarm index (opened on first use).
+fn alarm_index(
+    ctx: &Ctx<'_>,
+    weak: &WeakIsolate,
+) -> rquickjs::Result<std::sync::Arc<corral_storage::object::AlarmIndex>> {
+    upgrade(weak)
+        .bundle
+        .services
+        .storage
+        .alarms()
+        .map_err(|e| storage_err(ctx, e))
 }
 
 fn address_of(target: &Object<'_>) -> rquickjs::Result<ObjectAddress> {
