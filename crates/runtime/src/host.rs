@@ -383,6 +383,8 @@ pub(crate) fn register<'js>(
         )?;
     }
     crate::fetch::register(ctx, host, weak)?;
+    crate::web::compression::register(ctx, host)?;
+    crate::web::urlpattern::register(ctx, host)?;
     let _ = ctx;
     Ok(())
 }

@@ -13,6 +13,8 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("misc.js", include_str!("../js/misc.js")),
     ("url.js", include_str!("../js/url.js")),
     ("streams.js", include_str!("../js/streams.js")),
+    ("compression.js", include_str!("../js/compression.js")),
+    ("urlpattern.js", include_str!("../js/urlpattern.js")),
     ("fetch_api.js", include_str!("../js/fetch_api.js")),
     ("blob.js", include_str!("../js/blob.js")),
     ("crypto.js", include_str!("../js/crypto.js")),
