@@ -382,9 +382,6 @@ pub(crate) fn register<'js>(
             Func::from(move || upgrade(&weak).invocation_done()),
         )?;
     }
-    crate::fetch::register(ctx, host, weak)?;
-    crate::web::compression::register(ctx, host)?;
-    crate::web::urlpattern::register(ctx, host)?;
     let _ = ctx;
     Ok(())
 }

@@ -267,20 +267,8 @@ impl Isolate {
             inner.enter_with_budget(Duration::from_secs(10), |ctx| -> Result<(), String> {
                 let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
                 host::register(&ctx, &host, weak.clone()).map_err(|e| describe_error(&ctx, e))?;
-                crate::kv::register(&ctx, &host, weak.clone())
+                let host_group = crate::host_groups::trap(&ctx, weak.clone())
                     .map_err(|e| describe_error(&ctx, e))?;
-                crate::objects::register(&ctx, &host, weak.clone())
-                    .map_err(|e| describe_error(&ctx, e))?;
-                crate::queues::register(&ctx, &host, weak.clone())
-                    .map_err(|e| describe_error(&ctx, e))?;
-                crate::web::url::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
-                crate::web::crypto::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
-                crate::websocket::register(&ctx, &host, weak.clone())
-                    .map_err(|e| describe_error(&ctx, e))?;
-                crate::sockets::register(&ctx, &host, weak.clone())
-                    .map_err(|e| describe_error(&ctx, e))?;
-                crate::node::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
-                crate::web::json::register(&ctx, &host).map_err(|e| describe_error(&ctx, e))?;
                 let internal: Object = ctx
                     .eval(
                         "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \
@@ -300,7 +288,13 @@ impl Isolate {
                 let install =
                     crate::prelude::install_function(&ctx).map_err(|e| describe_error(&ctx, e))?;
                 install
-                    .call::<_, ()>((host.clone(), internal.clone(), manifest, load_file))
+                    .call::<_, ()>((
+                        host.clone(),
+                        internal.clone(),
+                        manifest,
+                        load_file,
+                        host_group,
+                    ))
                     .map_err(|e| describe_error(&ctx, e))?;
                 let set_env: Function = internal
                     .get("setEnv")
@@ -922,5 +916,44 @@ mod tests {
             "{}",
             err.message
         );
+    }
+}
+#[cfg(test)]
+mod memprobe {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn memprobe() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        tokio::task::LocalSet::new().block_on(&rt, async {
+            {
+                let rt = rquickjs::Runtime::new().unwrap();
+                let _c = rquickjs::Context::full(&rt).unwrap();
+                let u = rt.memory_usage();
+                eprintln!("bare-full: malloc_size {} count {} atoms {} {} obj {} {} jsfunc {} cfunc {}", u.malloc_size, u.malloc_count, u.atom_count, u.atom_size, u.obj_count, u.obj_size, u.js_func_count, u.c_func_count);
+                let rt2 = rquickjs::Runtime::new().unwrap();
+                let u = rt2.memory_usage();
+                eprintln!("bare-rt: malloc_size {} count {} atoms {} {}", u.malloc_size, u.malloc_count, u.atom_count, u.atom_size);
+            }
+            for (label, src) in [
+                ("empty", "export default { fetch() { return 1; } }"),
+                ("hello", "export default { fetch() { return new Response('hi'); } }"),
+            ] {
+                let b = WorkerBundle::from_sources("t", "index.js", &[("index.js", src)], "{}", corral_config::Limits::default()).unwrap();
+                let iso = Isolate::new(b).unwrap();
+                let show = |stage: &str| unsafe {
+                    let mut u = std::mem::zeroed::<rquickjs::qjs::JSMemoryUsage>();
+                    rquickjs::qjs::JS_ComputeMemoryUsage(iso.inner.raw_runtime, &mut u);
+                    eprintln!("{label}/{stage}: malloc_size {} count {} | atoms {} {} | str {} {} | obj {} {} | prop {} {} | shape {} {} | jsfunc {} {} code {} {} | cfunc {} | arrays {} | fastarr {} {}",
+                        u.malloc_size, u.malloc_count, u.atom_count, u.atom_size, u.str_count, u.str_size, u.obj_count, u.obj_size, u.prop_count, u.prop_size, u.shape_count, u.shape_size, u.js_func_count, u.js_func_size, u.js_func_code_size, u.js_func_pc2line_size, u.c_func_count, u.array_count, u.fast_array_count, u.fast_array_elements);
+                };
+                show("boot");
+                let _ = iso.fetch(HttpRequest { method: "GET".into(), url: "http://x/".into(), headers: vec![], body: None }).await;
+                show("after1");
+            }
+        });
     }
 }

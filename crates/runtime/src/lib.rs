@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod errors;
 mod fetch;
 mod host;
+mod host_groups;
 pub mod isolate;
 mod kv;
 mod node;

@@ -40,7 +40,9 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
 
 /// Installs the lazy prelude in a fresh context: accessors that load a file on first touch, then the eager files.
 /// Compiled to bytecode with the files (`compile_install`), not parsed by every isolate.
-pub const INSTALL: &str = r#"(function (host, internal, manifest, loadFile) {
+pub const INSTALL: &str = r#"(function (host, internal, manifest, loadFile, hostGroup) {
+  // The host functions of optional APIs are put on `host` when first asked for (see host_groups.rs).
+  Object.setPrototypeOf(host, new Proxy({ __proto__: null }, { get: (_, name, receiver) => hostGroup(receiver, name) }));
   const state = manifest.map(() => 0); // 0 not loaded, 1 loading, 2 loaded
   function load(i) {
     if (state[i] !== 0) return;
