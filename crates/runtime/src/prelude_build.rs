@@ -50,21 +50,22 @@ pub const INSTALL: &str = r#"(function (host, internal, manifest, loadFile, host
     loadFile(i, host, internal);
     state[i] = 2;
   }
-  // A lazy global: an accessor until its file defines it. The closures capture only what they need (each
-  // captured variable costs every one of the ~70 accessors in every isolate).
-  function lazy(name, i) {
-    Object.defineProperty(globalThis, name, {
-      configurable: true,
-      enumerable: false,
-      get() {
-        load(i);
+  // A lazy global: an accessor until its file defines it. One function serves as both getter and setter (called
+  // with no argument it is the getter) and it captures a single index: each function object and each captured
+  // variable costs every one of the ~75 lazy globals in every isolate.
+  const lazyNames = [];
+  const lazyFiles = [];
+  function lazy(k) {
+    const access = (...value) => {
+      const name = lazyNames[k];
+      if (value.length === 0) {
+        load(lazyFiles[k]);
         const d = Object.getOwnPropertyDescriptor(globalThis, name);
         return d && !d.get ? d.value : undefined;
-      },
-      set(value) {
-        Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-      },
-    });
+      }
+      Object.defineProperty(globalThis, name, { value: value[0], writable: true, configurable: true, enumerable: false });
+    };
+    Object.defineProperty(globalThis, lazyNames[k], { configurable: true, enumerable: false, get: access, set: access });
   }
   // A hook (`internal.*`) not yet defined is looked up on internal's prototype: one proxy that loads the file
   // defining it, instead of two accessor closures per hook in every isolate. Once loaded, hooks are own data
@@ -72,7 +73,11 @@ pub const INSTALL: &str = r#"(function (host, internal, manifest, loadFile, host
   const hookFile = { __proto__: null };
   manifest.forEach(([globals, hooks, eager], i) => {
     if (eager) return;
-    for (const name of globals) lazy(name, i);
+    for (const name of globals) {
+      lazyNames.push(name);
+      lazyFiles.push(i);
+      lazy(lazyNames.length - 1);
+    }
     for (const name of hooks) hookFile[name] = i;
   });
   const hasOwn = Object.prototype.hasOwnProperty;
