@@ -205,7 +205,7 @@ fn malformed_and_oversized_requests_get_4xx_without_reaching_js() {
 fn reload_swaps_version_keeps_in_flight_requests_and_survives_bad_saves() {
     let v = |n: u32| {
         format!(
-            "export default {{ async fetch(req) {{\n  if (new URL(req.url).pathname === '/slow') await new Promise(r => setTimeout(r, 400));\n  return new Response('v{n}');\n}} }};\n"
+            "export default {{ async fetch(req) {{\n  if (new URL(req.url).pathname === '/slow') {{ console.log('slow request started on v{n}'); await new Promise(r => setTimeout(r, 400)); }}\n  return new Response('v{n}');\n}} }};\n"
         )
     };
     let w = WorkerDir::script("reloader", &v(1));
@@ -215,7 +215,11 @@ fn reload_swaps_version_keeps_in_flight_requests_and_survives_bad_saves() {
     // A request in flight during the reload finishes on the old version.
     let slow_url = server.url("/slow");
     let slow = std::thread::spawn(move || get(&slow_url));
-    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        server.wait_for_log("slow request started on v1", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
     w.write("src/index.js", &v(2));
     assert!(
         server.wait_for_log("reloaded in", Duration::from_secs(5)),
