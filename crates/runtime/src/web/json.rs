@@ -73,7 +73,7 @@ pub fn stringify<'js>(
             text: String::new(),
         },
     };
-    let Some(value) = s.prepare(value, &Key::Str(""))? else {
+    let Some(value) = s.prepare(Owned::from_value(value), &Key::Str(""))? else {
         return Ok(None);
     };
     s.write(value)?;
@@ -135,16 +135,53 @@ impl std::hash::Hasher for AtomHasher {
     }
 }
 
+/// A value the serializer owns, freed when dropped. Cheaper than `Value`, which also holds a reference to the
+/// context: the walk takes and drops one per property.
+struct Owned {
+    ctx: *mut qjs::JSContext,
+    raw: qjs::JSValue,
+}
+
+impl Owned {
+    fn tag(&self) -> i32 {
+        // SAFETY: reads the tag of a live value.
+        unsafe { qjs::JS_VALUE_GET_NORM_TAG(self.raw) }
+    }
+
+    fn from_value(value: Value<'_>) -> Owned {
+        let ctx = value.ctx().as_raw().as_ptr();
+        // SAFETY: a new reference to a live value; `value` (and its own reference) is dropped after.
+        let raw = unsafe { qjs::JS_DupValue(ctx, value.as_raw()) };
+        Owned { ctx, raw }
+    }
+
+    fn into_value<'js>(self, ctx: &Ctx<'js>) -> Value<'js> {
+        let raw = self.raw;
+        std::mem::forget(self);
+        // SAFETY: hands this reference over to the `Value`.
+        unsafe { Value::from_raw(ctx.clone(), raw) }
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        // SAFETY: `raw` is a reference this value owns, in this context.
+        unsafe { qjs::JS_FreeValue(self.ctx, self.raw) }
+    }
+}
+
 impl<'a, 'js> Serializer<'a, 'js> {
     fn raw_ctx(&self) -> *mut qjs::JSContext {
         self.ctx.as_raw().as_ptr()
     }
 
     /// Takes ownership of a value returned by the C API; an exception value becomes `Err`.
-    fn own(&self, v: qjs::JSValue) -> Result<Value<'js>> {
-        // SAFETY: `v` is a new reference returned by the C API for this context.
-        let v = unsafe { Value::from_raw(self.ctx.clone(), v) };
-        if v.is_exception() {
+    fn own(&self, raw: qjs::JSValue) -> Result<Owned> {
+        let v = Owned {
+            ctx: self.raw_ctx(),
+            raw,
+        };
+        if v.tag() == qjs::JS_TAG_EXCEPTION {
             return Err(rquickjs::Error::Exception);
         }
         Ok(v)
@@ -154,7 +191,9 @@ impl<'a, 'js> Serializer<'a, 'js> {
         match key {
             Key::Str(s) => Ok(rquickjs::String::from_str(self.ctx.clone(), s)?.into_value()),
             // SAFETY: the atom is held by the property enumeration for the duration of the call.
-            Key::Atom(a) => self.own(unsafe { qjs::JS_AtomToString(self.raw_ctx(), *a) }),
+            Key::Atom(a) => Ok(self
+                .own(unsafe { qjs::JS_AtomToString(self.raw_ctx(), *a) })?
+                .into_value(&self.ctx)),
             Key::Index(i) => {
                 Ok(rquickjs::String::from_str(self.ctx.clone(), &i.to_string())?.into_value())
             }
@@ -163,40 +202,52 @@ impl<'a, 'js> Serializer<'a, 'js> {
 
     /// SerializeJSONProperty up to the type dispatch: applies `toJSON`; `None` when nothing is written
     /// (undefined, functions, symbols).
-    fn prepare(&mut self, mut value: Value<'js>, key: &Key<'_>) -> Result<Option<Value<'js>>> {
-        if value.is_object() || value.is_big_int() {
+    fn prepare(&mut self, mut value: Owned, key: &Key<'_>) -> Result<Option<Owned>> {
+        let tag = value.tag();
+        if tag == qjs::JS_TAG_OBJECT
+            || tag == qjs::JS_TAG_BIG_INT
+            || tag == qjs::JS_TAG_SHORT_BIG_INT
+        {
             // SAFETY: `value` is live; the atom belongs to this context.
             let f = self.own(unsafe {
-                qjs::JS_GetProperty(self.raw_ctx(), value.as_raw(), self.to_json.atom)
+                qjs::JS_GetProperty(self.raw_ctx(), value.raw, self.to_json.atom)
             })?;
-            if f.is_function() {
-                let f = Function::from_value(f)?;
+            // SAFETY: `f` is live.
+            if unsafe { qjs::JS_IsFunction(self.raw_ctx(), f.raw) } {
+                let f = Function::from_value(f.into_value(&self.ctx))?;
                 let k = self.key_value(key)?;
-                value = f.call((rquickjs::function::This(value), k))?;
+                let this = value.into_value(&self.ctx);
+                value = Owned::from_value(f.call::<_, Value>((rquickjs::function::This(this), k))?);
             }
         }
-        if value.is_undefined() || value.is_symbol() || value.is_function() {
-            return Ok(None);
+        match value.tag() {
+            qjs::JS_TAG_UNDEFINED | qjs::JS_TAG_SYMBOL => Ok(None),
+            // SAFETY: `value` is live.
+            qjs::JS_TAG_OBJECT if unsafe { qjs::JS_IsFunction(self.raw_ctx(), value.raw) } => {
+                Ok(None)
+            }
+            _ => Ok(Some(value)),
         }
-        Ok(Some(value))
     }
 
-    fn write(&mut self, value: Value<'js>) -> Result<()> {
-        // SAFETY: reads the tag of a live value.
-        let tag = unsafe { qjs::JS_VALUE_GET_NORM_TAG(value.as_raw()) };
-        match tag {
+    fn write(&mut self, value: Owned) -> Result<()> {
+        let raw = value.raw;
+        match value.tag() {
             qjs::JS_TAG_NULL => self.out.push_str("null"),
-            qjs::JS_TAG_BOOL => self.out.push_str(if value.as_bool() == Some(true) {
-                "true"
-            } else {
-                "false"
-            }),
+            // SAFETY (the reads below): `raw` is a live value of the matched tag.
+            qjs::JS_TAG_BOOL => self
+                .out
+                .push_str(if unsafe { qjs::JS_VALUE_GET_BOOL(raw) } {
+                    "true"
+                } else {
+                    "false"
+                }),
             qjs::JS_TAG_INT => {
-                let n = value.as_int().unwrap_or(0);
+                let n = unsafe { qjs::JS_VALUE_GET_INT(raw) };
                 self.out.push_str(itoa_i64(n as i64, &mut [0u8; 20]));
             }
             qjs::JS_TAG_FLOAT64 => {
-                let f = value.as_float().unwrap_or(f64::NAN);
+                let f = unsafe { qjs::JS_VALUE_GET_FLOAT64(raw) };
                 if !f.is_finite() {
                     self.out.push_str("null");
                 } else if f.fract() == 0.0 && f.abs() < 1e15 {
@@ -204,32 +255,22 @@ impl<'a, 'js> Serializer<'a, 'js> {
                     self.out.push_str(itoa_i64(f as i64, &mut [0u8; 20]));
                 } else if !short_decimal(&mut self.out, f) && !number_to_string(&mut self.out, f) {
                     // QuickJS's own Number::toString.
-                    // SAFETY: `value` is a live number.
-                    let s =
-                        self.own(unsafe { qjs::JS_ToString(self.raw_ctx(), value.as_raw()) })?;
-                    let s = rquickjs::String::from_value(s)?.to_string()?;
+                    let s = self.own(unsafe { qjs::JS_ToString(self.raw_ctx(), raw) })?;
+                    let s = rquickjs::String::from_value(s.into_value(&self.ctx))?.to_string()?;
                     self.out.push_str(&s);
                 }
             }
             qjs::JS_TAG_STRING | qjs::JS_TAG_STRING_ROPE => {
                 let mut len: qjs::size_t = 0;
-                // SAFETY: `value` is a live string; the C string is freed right after use.
-                let p = unsafe {
-                    qjs::JS_ToCStringLen2(self.raw_ctx(), &mut len, value.as_raw(), false)
-                };
+                // SAFETY: `raw` is a live string; the C string is freed right after use.
+                let p = unsafe { qjs::JS_ToCStringLen2(self.raw_ctx(), &mut len, raw, false) };
                 if p.is_null() {
                     return Err(rquickjs::Error::Exception);
                 }
                 // SAFETY: QuickJS returned `len` bytes at `p`.
                 let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len as usize) };
                 // Lone surrogates come out as WTF-8, which is not UTF-8: the built-in escapes them.
-                let ok = match std::str::from_utf8(bytes) {
-                    Ok(text) => {
-                        quote(&mut self.out, text);
-                        true
-                    }
-                    Err(_) => false,
-                };
+                let ok = quote_utf8(&mut self.out, bytes);
                 // SAFETY: `p` came from JS_ToCStringLen2.
                 unsafe { qjs::JS_FreeCString(self.raw_ctx(), p) };
                 if !ok {
@@ -249,8 +290,8 @@ impl<'a, 'js> Serializer<'a, 'js> {
     }
 
     /// Appends what the built-in `JSON.stringify` gives for `value`.
-    fn builtin_value(&mut self, value: Value<'js>) -> Result<()> {
-        let text: Option<String> = self.builtin.call((value,))?;
+    fn builtin_value(&mut self, value: Owned) -> Result<()> {
+        let text: Option<String> = self.builtin.call((value.into_value(&self.ctx),))?;
         if let Some(text) = text {
             self.out.push_str(&text);
         } else {
@@ -259,14 +300,14 @@ impl<'a, 'js> Serializer<'a, 'js> {
         Ok(())
     }
 
-    fn write_object(&mut self, value: Value<'js>) -> Result<()> {
+    fn write_object(&mut self, value: Owned) -> Result<()> {
         // SAFETY: `value` is a live object.
-        let class = unsafe { qjs::JS_GetClassID(value.as_raw()) };
+        let class = unsafe { qjs::JS_GetClassID(value.raw) };
         if self.wrappers.ids.contains(&class) {
             return self.builtin_value(value);
         }
         // SAFETY: as above; the pointer is only compared, never dereferenced.
-        let ptr = unsafe { qjs::JS_VALUE_GET_PTR(value.as_raw()) };
+        let ptr = unsafe { qjs::JS_VALUE_GET_PTR(value.raw) };
         if self.stack.contains(&ptr) {
             return Err(Exception::throw_type(&self.ctx, "circular reference"));
         }
@@ -274,7 +315,8 @@ impl<'a, 'js> Serializer<'a, 'js> {
             return Err(Exception::throw_internal(&self.ctx, "stack overflow"));
         }
         self.stack.push(ptr);
-        let array = if value.is_proxy() {
+        // SAFETY: `value` is a live object.
+        let array = if unsafe { qjs::JS_IsProxy(value.raw) } {
             let is_array = match &self.is_array {
                 Some(f) => f.clone(),
                 None => {
@@ -284,9 +326,17 @@ impl<'a, 'js> Serializer<'a, 'js> {
                     f
                 }
             };
-            is_array.call::<_, bool>((value.clone(),))?
+            // SAFETY: a new reference for the call's argument.
+            let arg = unsafe {
+                Value::from_raw(
+                    self.ctx.clone(),
+                    qjs::JS_DupValue(self.raw_ctx(), value.raw),
+                )
+            };
+            is_array.call::<_, bool>((arg,))?
         } else {
-            value.is_array()
+            // SAFETY: `value` is live.
+            unsafe { qjs::JS_IsArray(value.raw) }
         };
         let result = if array {
             self.write_array(&value)
@@ -297,10 +347,10 @@ impl<'a, 'js> Serializer<'a, 'js> {
         result
     }
 
-    fn write_array(&mut self, value: &Value<'js>) -> Result<()> {
+    fn write_array(&mut self, value: &Owned) -> Result<()> {
         let mut len: i64 = 0;
         // SAFETY: `value` is a live object; `len` is written on success.
-        if unsafe { qjs::JS_GetLength(self.raw_ctx(), value.as_raw(), &mut len) } < 0 {
+        if unsafe { qjs::JS_GetLength(self.raw_ctx(), value.raw, &mut len) } < 0 {
             return Err(rquickjs::Error::Exception);
         }
         self.out.push('[');
@@ -310,7 +360,7 @@ impl<'a, 'js> Serializer<'a, 'js> {
             }
             // SAFETY: `value` is a live object.
             let item =
-                self.own(unsafe { qjs::JS_GetPropertyInt64(self.raw_ctx(), value.as_raw(), i) })?;
+                self.own(unsafe { qjs::JS_GetPropertyInt64(self.raw_ctx(), value.raw, i) })?;
             match self.prepare(item, &Key::Index(i))? {
                 Some(v) => self.write(v)?,
                 None => self.out.push_str("null"),
@@ -320,7 +370,7 @@ impl<'a, 'js> Serializer<'a, 'js> {
         Ok(())
     }
 
-    fn write_members(&mut self, value: &Value<'js>) -> Result<()> {
+    fn write_members(&mut self, value: &Owned) -> Result<()> {
         let ctx = self.raw_ctx();
         let mut tab: *mut qjs::JSPropertyEnum = std::ptr::null_mut();
         let mut len: u32 = 0;
@@ -330,7 +380,7 @@ impl<'a, 'js> Serializer<'a, 'js> {
                 ctx,
                 &mut tab,
                 &mut len,
-                value.as_raw(),
+                value.raw,
                 (qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_ENUM_ONLY) as _,
             )
         };
@@ -344,7 +394,7 @@ impl<'a, 'js> Serializer<'a, 'js> {
             // SAFETY: `i < len`.
             let atom = unsafe { (*names.tab.add(i)).atom };
             // SAFETY: `value` is live and `atom` is held by `names`.
-            let item = self.own(unsafe { qjs::JS_GetProperty(ctx, value.as_raw(), atom) })?;
+            let item = self.own(unsafe { qjs::JS_GetProperty(ctx, value.raw, atom) })?;
             let Some(item) = self.prepare(item, &Key::Atom(atom))? else {
                 continue;
             };
@@ -387,20 +437,14 @@ impl<'a, 'js> Serializer<'a, 'js> {
         }
         // SAFETY: QuickJS returned `len` bytes at `p`.
         let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len as usize) };
-        let ok = match std::str::from_utf8(bytes) {
-            Ok(text) => {
-                quote(&mut self.out, text);
-                true
-            }
-            Err(_) => false,
-        };
+        let ok = quote_utf8(&mut self.out, bytes);
         // SAFETY: `p` came from JS_AtomToCStringLen.
         unsafe { qjs::JS_FreeCString(self.raw_ctx(), p) };
         match ok {
             true => {}
             false => {
                 let key = self.key_value(&Key::Atom(atom))?;
-                self.builtin_value(key)?;
+                self.builtin_value(Owned::from_value(key))?;
             }
         }
         Ok(())
@@ -558,6 +602,23 @@ fn number_to_string(out: &mut String, f: f64) -> bool {
         out.push(if n - 1 < 0 { '-' } else { '+' });
         out.push_str(&(n - 1).abs().to_string());
     }
+    true
+}
+
+/// QuoteJSONString for the UTF-8 that QuickJS gives for a string. `false` (and nothing written) when the bytes
+/// are not UTF-8: QuickJS writes a lone surrogate as WTF-8 (0xED 0xA0..=0xBF ...), which the caller hands to the
+/// built-in. Checking only for that pattern while quoting saves validating every string twice.
+fn quote_utf8(out: &mut String, bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(i) = rest.iter().position(|&b| b == 0xED) {
+        if rest.get(i + 1).is_some_and(|&next| next >= 0xA0) {
+            return false;
+        }
+        rest = &rest[i + 1..];
+    }
+    // SAFETY: QuickJS encodes strings as UTF-8 except for surrogates, excluded just above.
+    let s = unsafe { std::str::from_utf8_unchecked(bytes) };
+    quote(out, s);
     true
 }
 
