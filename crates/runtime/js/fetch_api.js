@@ -279,12 +279,13 @@
   const hasOwn = Object.prototype.hasOwnProperty;
   const blobClasses = () => (hasOwn.call(internal, "blobClasses") ? internal.blobClasses : null);
 
+  const TEXT_PLAIN = "text/plain;charset=UTF-8";
   function extractBody(init, headers) {
     let body;
     let type = null;
     if (typeof init === "string") {
       body = { string: init };
-      type = "text/plain;charset=UTF-8";
+      type = TEXT_PLAIN;
     } else if (blobClasses() !== null && init instanceof blobClasses().Blob) {
       body = { bytes: internal.blobBytes(init), shared: true };
       if (init.type !== "") type = init.type;
@@ -306,7 +307,7 @@
         body = { bytes: view.slice(), shared: false };
       } else {
         body = { string: String(init) };
-        type = "text/plain;charset=UTF-8";
+        type = TEXT_PLAIN;
       }
     }
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
@@ -733,12 +734,21 @@
       this.#statusText = statusText;
       this.#webSocket = webSocket;
       if (init.cf !== undefined) this.#cf = init.cf;
-      this.#headers = init.headers === undefined ? new Headers() : new Headers(init.headers);
+      if (init.headers !== undefined) this.#headers = new Headers(init.headers);
       if (body !== null && body !== undefined) {
         if (NULL_BODY_STATUSES.includes(status)) {
           throw new TypeError("Response with null body status (101, 204, 205, or 304) cannot have a body.");
         }
+        if (this.#headers === null && typeof body === "string") {
+          // The common `new Response(text)`: the one header stays a flat list until someone looks at it.
+          this.#headers = headersFromFlat(["content-type", TEXT_PLAIN], false);
+          setBody(this, { string: body });
+          return;
+        }
+        this.#headers ??= headersFromFlat([], false);
         setBody(this, extractBody(body, this.#headers));
+      } else {
+        this.#headers ??= headersFromFlat([], false);
       }
     }
 
