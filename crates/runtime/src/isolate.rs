@@ -232,8 +232,8 @@ impl Isolate {
                 bundle: bundle.clone(),
             },
         );
-        let context =
-            Context::full(&runtime).map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
+        let context = Context::custom::<WorkerIntrinsics>(&runtime)
+            .map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
         let inner = Rc::new(IsolateInner {
             heap,
             state: RefCell::default(),
@@ -671,6 +671,22 @@ impl IntoJsArray for (String, String, Option<String>) {
 }
 
 pub(crate) type WeakIsolate = Weak<IsolateInner>;
+
+/// QuickJS's built-ins for a worker's context: all of `Context::full` but `atob`/`btoa` and `performance`, which
+/// the prelude defines itself (as Web IDL says; `encoding.js`, `misc.js`), so QuickJS's copies were dead weight in
+/// every isolate.
+type WorkerIntrinsics = (
+    rquickjs::context::intrinsic::Date,
+    rquickjs::context::intrinsic::Eval,
+    rquickjs::context::intrinsic::RegExpCompiler,
+    rquickjs::context::intrinsic::RegExp,
+    rquickjs::context::intrinsic::Json,
+    rquickjs::context::intrinsic::Proxy,
+    rquickjs::context::intrinsic::MapSet,
+    rquickjs::context::intrinsic::TypedArrays,
+    rquickjs::context::intrinsic::Promise,
+    rquickjs::context::intrinsic::WeakRef,
+);
 
 /// Hidden global holding the rejected promises without a handler (a `Map` promise → reason) until the turn ends.
 const UNHANDLED_KEY: &str = "__corralUnhandledRejections";
