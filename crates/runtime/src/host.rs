@@ -289,10 +289,10 @@ pub(crate) fn register<'js>(
             Func::from(move |id: f64, error: Value<'js>| {
                 let err = IsolateInner::exception_from_js(&error);
                 let inner = upgrade(&weak);
-                if let DispatchError::Exception { message, .. } = &err {
+                if let DispatchError::Exception { .. } = &err {
                     // Caught by the glue, but a heap exhaustion still poisons the isolate; `enter` then fails
                     // this response (and every other pending one) with the memory limit.
-                    inner.note_limit(message);
+                    inner.note_limit();
                     if inner.is_poisoned() {
                         return;
                     }

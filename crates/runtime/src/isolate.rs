@@ -7,6 +7,7 @@
 
 use crate::bundle::{BuildError, BundleLoader, ModuleResolver, WorkerBundle};
 use crate::errors::{describe_error, describe_value, exception_parts};
+use crate::heap::{HeapAccount, IsolateAllocator};
 use crate::host;
 use bytes::Bytes;
 use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Promise, Runtime, Value};
@@ -152,9 +153,8 @@ pub(crate) struct IsolateInner {
     pub(crate) objects: RefCell<crate::objects::ObjectsState>,
     /// Depth of `enter` calls, to catch accidental nesting.
     entered: Cell<bool>,
-    /// The QuickJS runtime behind `runtime`, for reading its memory usage while JS runs (`Runtime::memory_usage`
-    /// takes the runtime's lock, which the running JS holds). Lives as long as `runtime`.
-    raw_runtime: *mut rquickjs::qjs::JSRuntime,
+    /// What the QuickJS heap holds, and whether it ever hit the memory limit (kept by `heap::IsolateAllocator`).
+    heap: Rc<HeapAccount>,
     // Field order matters: the context must be dropped before the runtime.
     context: Context,
     runtime: Runtime,
@@ -193,8 +193,9 @@ impl Isolate {
     /// module under the start-up time limit. Must run inside a tokio `LocalSet`.
     pub fn new(bundle: Arc<WorkerBundle>) -> Result<Isolate, BuildError> {
         let fail = |m: String| BuildError { message: m };
-        let runtime = Runtime::new().map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
-        runtime.set_memory_limit((bundle.limits.memory_mb as usize) << 20);
+        let heap = HeapAccount::with_limit((bundle.limits.memory_mb as usize) << 20);
+        let runtime = Runtime::new_with_alloc(IsolateAllocator::new(heap.clone()))
+            .map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
         runtime.set_max_stack_size(1 << 20);
         runtime.set_gc_threshold(4 << 20);
         let deadline = Arc::new(AtomicU64::new(0));
@@ -233,12 +234,8 @@ impl Isolate {
         );
         let context = Context::custom::<WorkerIntrinsics>(&runtime)
             .map_err(|e| fail(format!("cannot start QuickJS: {e}")))?;
-        let raw_runtime = context.with(|ctx| {
-            // SAFETY: a live context's runtime pointer.
-            unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }
-        });
         let inner = Rc::new(IsolateInner {
-            raw_runtime,
+            heap,
             state: RefCell::default(),
             internal: RefCell::new(None),
             started: Instant::now(),
@@ -530,8 +527,8 @@ impl IsolateInner {
         }
         self.deadline.store(0, Ordering::Relaxed);
         self.entered.set(false);
-        if let Err(message) = &result {
-            self.note_limit(message);
+        if result.is_err() {
+            self.note_limit();
         }
         if let Some(p) = self.poisoned.get() {
             self.fail_all(p);
@@ -546,7 +543,7 @@ impl IsolateInner {
                 Ok(false) => break,
                 Err(job) => {
                     let text = job.0.with(|ctx| describe_value(&ctx.catch()));
-                    self.note_limit(&text);
+                    self.note_limit();
                     if self.poisoned.get().is_some() {
                         break;
                     }
@@ -587,35 +584,18 @@ impl IsolateInner {
         self.poisoned.get().is_some()
     }
 
-    /// Marks the isolate poisoned when `message` shows a limit was hit.
-    pub(crate) fn note_limit(&self, message: &str) {
+    /// After an exception: marks the isolate poisoned when the CPU or memory limit was hit (what was thrown does
+    /// not matter; out of memory, QuickJS may throw `null`).
+    pub(crate) fn note_limit(&self) {
         if self.interrupted.swap(false, Ordering::Relaxed) {
             self.poisoned.set(Some(Poison::Cpu));
             tracing::error!(worker = %self.bundle.name, limit = "cpu_ms", cpu_ms = self.bundle.limits.cpu_ms,
                 "worker exceeded its CPU time limit; isolate discarded");
-        } else if message.contains("out of memory") || self.null_thrown_near_memory_limit(message) {
+        } else if self.heap.exhausted() {
             self.poisoned.set(Some(Poison::Memory));
             tracing::error!(worker = %self.bundle.name, limit = "memory_mb", memory_mb = self.bundle.limits.memory_mb,
                 "worker exceeded its memory limit; isolate discarded");
         }
-    }
-
-    /// QuickJS throws `null` when it runs out of memory while allocating its own "out of memory" error. A thrown
-    /// null or undefined with the heap still near its limit is taken for that. (When the failed code's garbage was
-    /// already freed the heap is not near the limit: the isolate is then healthy and the request answers 500.)
-    fn null_thrown_near_memory_limit(&self, message: &str) -> bool {
-        if !message.starts_with(NULL_THROWN) && !message.starts_with(UNDEFINED_THROWN) {
-            return false;
-        }
-        // SAFETY: `raw_runtime` is this isolate's runtime, alive as long as `self`; JS_ComputeMemoryUsage only
-        // reads it, and the isolate is used from one thread.
-        let usage = unsafe {
-            let mut usage = std::mem::zeroed::<rquickjs::qjs::JSMemoryUsage>();
-            rquickjs::qjs::JS_ComputeMemoryUsage(self.raw_runtime, &mut usage);
-            usage
-        };
-        let limit = usage.malloc_limit;
-        limit > 0 && usage.malloc_size >= limit - (limit / 16).max(64 << 10)
     }
 
     fn take_poison(&self) -> Option<Poison> {
@@ -707,10 +687,6 @@ type WorkerIntrinsics = (
     rquickjs::context::intrinsic::Promise,
     rquickjs::context::intrinsic::WeakRef,
 );
-
-/// How `describe_value` begins for a thrown null or undefined (`Uncaught Null"null"`).
-const NULL_THROWN: &str = "Uncaught Null";
-const UNDEFINED_THROWN: &str = "Uncaught Undefined";
 
 /// Hidden global holding the rejected promises without a handler (a `Map` promise → reason) until the turn ends.
 const UNHANDLED_KEY: &str = "__corralUnhandledRejections";
@@ -850,10 +826,10 @@ mod tests {
         });
     }
 
-    /// QuickJS throws null when it cannot even allocate its "out of memory" error: with the heap full, that is
-    /// the memory limit (503, isolate discarded); a plain `throw null` is an exception (500, isolate kept).
+    /// QuickJS throws null when it cannot even allocate its "out of memory" error: whatever is thrown once the heap
+    /// ran out is the memory limit (503, isolate discarded); a plain `throw null` is an exception (500, isolate kept).
     #[test]
-    fn null_thrown_at_the_memory_limit_is_the_memory_limit() {
+    fn a_throw_after_the_heap_ran_out_is_the_memory_limit() {
         run(async {
             let src = r#"
                 const keep = [];

@@ -7,6 +7,7 @@ mod builtin_modules;
 pub mod bundle;
 pub mod errors;
 mod fetch;
+mod heap;
 mod host;
 mod host_groups;
 pub mod isolate;
