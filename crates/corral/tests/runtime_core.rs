@@ -3,6 +3,7 @@
 mod common;
 
 use common::{client, get, raw, Corral, WorkerDir};
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 const LIMITED: &str = r#"
@@ -366,4 +367,186 @@ fn exceptions_give_500_with_stack_in_log_and_a_plain_body_in_production() {
     );
     assert!(server.wait_for_log("TypeError: kaboom", Duration::from_secs(2)));
     assert!(server.log().contains("src/index.js:1"), "{}", server.log());
+}
+
+/// Logs what `request.signal` does: `/slow` waits up to 3 s or until the signal aborts, `/late` reads the signal
+/// only after 400 ms, `/quick` answers after 50 ms, `/stream` sends one chunk and then nothing.
+const SIGNAL_WORKER: &str = r#"
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const tag = url.searchParams.get("tag");
+    const watch = () =>
+      request.signal.addEventListener("abort", () => {
+        const r = request.signal.reason;
+        console.log(`abort seen ${tag}: ${r instanceof DOMException} ${r.name}: ${r.message}`);
+      });
+    ctx.waitUntil(scheduler.wait(600).then(() => console.log(`waitUntil done ${tag} aborted=${request.signal.aborted}`)));
+    switch (url.pathname) {
+      case "/slow": {
+        watch();
+        const aborted = new Promise((resolve) => request.signal.addEventListener("abort", resolve));
+        console.log(`started ${tag}`);
+        await Promise.race([scheduler.wait(3000), aborted]);
+        console.log(`handler done ${tag} aborted=${request.signal.aborted}`);
+        return new Response("slow");
+      }
+      case "/late": {
+        console.log(`started ${tag}`);
+        await scheduler.wait(400);
+        console.log(`late ${tag} aborted=${request.signal.aborted} reason=${request.signal.reason?.name}`);
+        return new Response("late");
+      }
+      case "/quick": {
+        watch();
+        await scheduler.wait(50);
+        return new Response("quick");
+      }
+      case "/stream": {
+        watch();
+        console.log(`started ${tag}`);
+        const body = new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode("first chunk\n"));
+          },
+        });
+        return new Response(body);
+      }
+    }
+    return new Response("?", { status: 404 });
+  },
+};
+"#;
+
+fn signal_workers() -> (WorkerDir, WorkerDir) {
+    let on = WorkerDir::new(&[
+        (
+            "wrangler.toml",
+            "name = \"signal-on\"\nmain = \"src/index.js\"\ncompatibility_date = \"2026-08-01\"\n\
+             compatibility_flags = [\"enable_request_signal\"]\n",
+        ),
+        ("src/index.js", SIGNAL_WORKER),
+    ]);
+    let off = WorkerDir::new(&[
+        (
+            "wrangler.toml",
+            "name = \"signal-off\"\nmain = \"src/index.js\"\ncompatibility_date = \"2026-08-01\"\n",
+        ),
+        ("src/index.js", SIGNAL_WORKER),
+    ]);
+    (on, off)
+}
+
+/// Sends `GET path` for `host` on a fresh connection, waits until the worker logged `started`, reads `read`
+/// bytes of the answer if asked, then closes the connection.
+fn request_then_hang_up(server: &Corral, host: &str, path: &str, started: &str, read: usize) {
+    let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    assert!(
+        server.wait_for_log(started, Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    while got.len() < read {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "the server closed first");
+        got.extend_from_slice(&buf[..n]);
+    }
+    drop(s);
+}
+
+#[test]
+fn request_signal_aborts_when_the_client_disconnects() {
+    let (on, off) = signal_workers();
+    let server = Corral::serve(&[on.path(), off.path()], &[]);
+    let hurry = Duration::from_millis(2500); // less than /slow's 3 s: the abort, not the timer, ends the wait
+
+    // The client hangs up while the handler awaits: the signal aborts with an AbortError, the handler stops
+    // waiting, and waitUntil work still runs to the end.
+    request_then_hang_up(
+        &server,
+        "signal-on.localhost",
+        "/slow?tag=a",
+        "started a",
+        0,
+    );
+    assert!(
+        server.wait_for_log(
+            "abort seen a: true AbortError: The client has disconnected",
+            hurry
+        ),
+        "{}",
+        server.log()
+    );
+    assert!(server.wait_for_log("handler done a aborted=true", hurry));
+    assert!(
+        server.wait_for_log("waitUntil done a aborted=true", hurry),
+        "{}",
+        server.log()
+    );
+
+    // A handler that reads `signal` only after the client left finds it aborted.
+    request_then_hang_up(
+        &server,
+        "signal-on.localhost",
+        "/late?tag=c",
+        "started c",
+        0,
+    );
+    assert!(
+        server.wait_for_log("late c aborted=true reason=AbortError", hurry),
+        "{}",
+        server.log()
+    );
+
+    // A streamed response whose client leaves mid-body aborts the signal, with no further write needed.
+    request_then_hang_up(
+        &server,
+        "signal-on.localhost",
+        "/stream?tag=d",
+        "started d",
+        1,
+    );
+    assert!(
+        server.wait_for_log("abort seen d: true AbortError", hurry),
+        "{}",
+        server.log()
+    );
+
+    // Without `enable_request_signal` (Cloudflare gates it behind the flag), the signal never aborts.
+    request_then_hang_up(
+        &server,
+        "signal-off.localhost",
+        "/slow?tag=e",
+        "started e",
+        0,
+    );
+    assert!(
+        server.wait_for_log("handler done e aborted=false", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
+    assert!(server.wait_for_log("waitUntil done e aborted=false", Duration::from_secs(2)));
+    assert!(!server.log().contains("abort seen e"), "{}", server.log());
+}
+
+#[test]
+fn request_signal_does_not_abort_when_the_request_completes() {
+    let (on, _off) = signal_workers();
+    let server = Corral::serve(&[on.path()], &[]);
+    let answer = raw(
+        server.addr,
+        b"GET /quick?tag=b HTTP/1.1\r\nHost: signal-on.localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert!(answer.ends_with("quick"), "{answer}");
+    // The connection is closed by now; waitUntil work after the response still sees a live signal.
+    assert!(
+        server.wait_for_log("waitUntil done b aborted=false", Duration::from_secs(3)),
+        "{}",
+        server.log()
+    );
+    assert!(!server.log().contains("abort seen b"), "{}", server.log());
 }

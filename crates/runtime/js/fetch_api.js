@@ -536,13 +536,32 @@
 
   let requestSignal, makeRequest;
 
+  // `request.signal` of incoming requests under `enable_request_signal`, by invocation id: the AbortController
+  // made when the handler first read `signal`, or `true` when the client went away before that. Only requests
+  // whose handler reads `signal` or whose client disconnects get an entry; worker.js removes it once the
+  // response is out (`releaseIncomingSignal`).
+  const incomingSignals = new Map();
+  const disconnectReason = () => new DOMException("The client has disconnected", "AbortError");
+
+  function incomingSignal(id) {
+    const controller = new AbortController();
+    if (incomingSignals.get(id) === true) {
+      incomingSignals.delete(id);
+      controller.abort(disconnectReason());
+    } else {
+      incomingSignals.set(id, controller);
+    }
+    return controller.signal;
+  }
+
   class Request extends Body {
     #method = "GET";
     #url = "";
     #headers = null;
     #redirect = "follow";
     #signal = null; // the AbortSignal given in init, or null
-    #ownSignal = null; // a never-aborted signal, made when `signal` is read on a request without one
+    #ownSignal = null; // made when `signal` is read on a request without one: never aborts unless incoming
+    #incomingId = 0; // the invocation id of an incoming request whose signal aborts on disconnect, else 0
     #cf = undefined;
     #integrity = "";
     #keepalive = false;
@@ -619,8 +638,9 @@
 
     static {
       requestSignal = (r) => r.#signal;
-      makeRequest = (method, url, headers, body, cf, redirect) => {
+      makeRequest = (method, url, headers, body, cf, redirect, incomingId = 0) => {
         const r = new Request(BARE);
+        r.#incomingId = incomingId;
         r.#method = method;
         r.#url = url;
         r.#headers = headers;
@@ -645,7 +665,7 @@
     }
     get signal() {
       if (this.#signal !== null) return this.#signal;
-      this.#ownSignal ??= new AbortController().signal;
+      this.#ownSignal ??= this.#incomingId === 0 ? new AbortController().signal : incomingSignal(this.#incomingId);
       return this.#ownSignal;
     }
     get cf() {
@@ -885,7 +905,9 @@
 
   // ---------------------------------------------------------------------------------------------- hooks
 
-  internal.makeIncomingRequest = (method, url, headersArray, bodyHandle, cf) =>
+  // `incomingId` (optional): the invocation id, when the request's `signal` should abort if its client goes away
+  // (`enable_request_signal`); see `abortIncomingSignal`.
+  internal.makeIncomingRequest = (method, url, headersArray, bodyHandle, cf, incomingId = 0) =>
     makeRequest(
       method,
       url,
@@ -893,7 +915,26 @@
       bodyHandle === null || bodyHandle === undefined ? null : { handle: bodyHandle },
       cf,
       "manual",
+      incomingId,
     );
+
+  // The client of incoming request `id` went away before its response was out: aborts its signal with an
+  // AbortError (now, or when the handler first reads `signal`). Called by the isolate and by worker.js.
+  internal.abortIncomingSignal = (id) => {
+    const entry = incomingSignals.get(id);
+    if (entry === undefined) {
+      incomingSignals.set(id, true);
+    } else if (entry !== true) {
+      incomingSignals.delete(id);
+      entry.abort(disconnectReason());
+    }
+  };
+  // Whether the handler of incoming request `id` holds a signal that has not aborted yet.
+  internal.incomingSignalWatched = (id) => incomingSignals.size !== 0 && incomingSignals.get(id) instanceof AbortController;
+  // The response of incoming request `id` is fully out: its signal never aborts now.
+  internal.releaseIncomingSignal = (id) => {
+    if (incomingSignals.size !== 0) incomingSignals.delete(id);
+  };
 
   // `out` (optional): an object to fill in and return instead of a new one.
   internal.responseParts = (response, out = {}) => {

@@ -11,6 +11,9 @@
   const fetchListeners = [];
   const scheduledListeners = [];
   let current = null; // the invocation whose synchronous code is running (for `waitUntil` from cloudflare:workers)
+  // `enable_request_signal`: an incoming request's `signal` aborts when its client disconnects before the response
+  // is out (fetch_api.js keeps the signals; the isolate reports the disconnects).
+  let requestSignals = false;
 
   Object.defineProperty(globalThis, Symbol.for("corral.internal.workers"), {
     value: {
@@ -191,6 +194,7 @@
       compat.flags.has("nodejs_compat_v2") ||
       (internal.hasCompatFlag("nodejs_compat") && compat.date >= "2024-09-23" && !compat.flags.has("no_nodejs_compat_v2"));
     if (v2) internal.installNodeGlobals();
+    requestSignals = compat.flags.has("enable_request_signal") && !compat.flags.has("disable_request_signal");
   };
   internal.hasCompatFlag = function (name) {
     if (compat.flags.has(name)) return true;
@@ -249,7 +253,7 @@
     let result;
     current = invocation;
     try {
-      const request = internal.makeIncomingRequest(method, url, headers, bodyHandle ?? null, cf);
+      const request = internal.makeIncomingRequest(method, url, headers, bodyHandle ?? null, cf, requestSignals ? id : 0);
       result = callFetch(request, invocation);
     } catch (e) {
       current = null;
@@ -333,6 +337,7 @@
 
   function fail(invocation, e) {
     host.respondError(invocation.id, e);
+    if (requestSignals) internal.releaseIncomingSignal(invocation.id);
     invocation.release();
   }
 
@@ -352,6 +357,7 @@
       parts.headers = parts.body = parts.webSocket = null;
       try {
         internal.webSocketRespond(invocation, own);
+        if (requestSignals) internal.releaseIncomingSignal(invocation.id);
       } catch (e) {
         fail(invocation, e);
       }
@@ -361,11 +367,18 @@
     parts.headers = parts.body = parts.webSocket = null;
     if (body === null || body === undefined || typeof body === "string" || body instanceof Uint8Array) {
       host.respond(invocation.id, status, statusText, headers, body ?? null);
+      if (requestSignals) internal.releaseIncomingSignal(invocation.id);
       invocation.release();
       return;
     }
-    const sink = host.respondStream(invocation.id, status, statusText, headers);
-    pump(body, sink).then(() => invocation.release());
+    // A handler holding `request.signal` has the isolate watch the client while the body streams, so the signal
+    // aborts as soon as the client goes away (otherwise the next write notices).
+    const watch = requestSignals && internal.incomingSignalWatched(invocation.id);
+    const sink = host.respondStream(invocation.id, status, statusText, headers, watch);
+    pump(body, sink, invocation).then(() => {
+      if (requestSignals) internal.releaseIncomingSignal(invocation.id);
+      invocation.release();
+    });
   }
 
   function toBytes(chunk) {
@@ -375,7 +388,7 @@
     throw new TypeError("This ReadableStream did not return bytes.");
   }
 
-  async function pump(stream, sink) {
+  async function pump(stream, sink, invocation) {
     const reader = stream.getReader();
     try {
       for (;;) {
@@ -385,6 +398,7 @@
         if (sent !== true && sent !== false) sent = await sent;
         if (sent === false) {
           // The client went away: stop producing.
+          if (requestSignals) internal.abortIncomingSignal(invocation.id);
           reader.cancel().catch(() => {});
           break;
         }

@@ -306,15 +306,31 @@ pub(crate) fn register<'js>(
         host.set(
             "respondStream",
             Func::from(
-                move |id: f64, status: u16, status_text: String, headers: Vec<String>| -> f64 {
+                move |id: f64,
+                      status: u16,
+                      status_text: String,
+                      headers: Vec<String>,
+                      watch: Opt<bool>|
+                      -> f64 {
                     let inner = upgrade(&weak);
                     let (tx, rx) = mpsc::channel(SINK_CAPACITY);
-                    let sink = {
-                        let mut state = inner.state.borrow_mut();
-                        let sink = state.next_id();
-                        state.sinks.insert(sink, tx);
-                        sink
-                    };
+                    let mut state = inner.state.borrow_mut();
+                    let sink = state.next_id();
+                    if watch.0 == Some(true) {
+                        // The handler holds `request.signal`: abort it once the client drops the body.
+                        let (closed, weak) = (tx.clone(), weak.clone());
+                        let watcher = tokio::task::spawn_local(async move {
+                            closed.closed().await;
+                            let Some(inner) = weak.upgrade() else { return };
+                            let watched = inner.state.borrow_mut().sink_watchers.remove(&sink);
+                            if watched.is_some() {
+                                inner.abort_incoming_signal(id as u64);
+                            }
+                        });
+                        state.sink_watchers.insert(sink, watcher.abort_handle());
+                    }
+                    state.sinks.insert(sink, tx);
+                    drop(state);
                     let response = HttpResponse {
                         status,
                         status_text: non_empty(status_text),
@@ -366,6 +382,17 @@ pub(crate) fn register<'js>(
             Func::from(move |sink: f64, error: Opt<Value<'js>>| {
                 let inner = upgrade(&weak);
                 let tx = inner.state.borrow_mut().sinks.remove(&(sink as u64));
+                if !inner.state.borrow().sink_watchers.is_empty() {
+                    // Its Sender clone goes with it, so the body can end.
+                    let watcher = inner
+                        .state
+                        .borrow_mut()
+                        .sink_watchers
+                        .remove(&(sink as u64));
+                    if let Some(watcher) = watcher {
+                        watcher.abort();
+                    }
+                }
                 if let (Some(tx), Some(err)) = (tx, error.0) {
                     if !(err.is_null() || err.is_undefined()) {
                         let text = crate::errors::describe_value(&err);

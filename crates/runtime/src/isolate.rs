@@ -126,6 +126,8 @@ pub(crate) struct IsolateState {
     pub forwarded: HashMap<u64, crate::websocket::WebSocketConnection>,
     /// Durable Objects' automatic WebSocket responses, by `(class, id)`.
     pub auto_responses: HashMap<(String, String), crate::websocket::AutoResponse>,
+    /// Tasks waiting for the client of a streamed response to go away, by sink (`respondStream` with `watch`).
+    pub sink_watchers: HashMap<u64, AbortHandle>,
 }
 
 impl IsolateState {
@@ -149,6 +151,9 @@ pub(crate) struct IsolateInner {
     poisoned: Cell<Option<Poison>>,
     /// Invocations started and not yet finished (response sent and `waitUntil` settled).
     inflight: Cell<usize>,
+    /// The `enable_request_signal` compatibility flag: an incoming request's `signal` aborts when its client
+    /// disconnects before the response is out.
+    request_signal: bool,
     /// Durable Objects living in this isolate: their storage and pending calls.
     pub(crate) objects: RefCell<crate::objects::ObjectsState>,
     /// Depth of `enter` calls, to catch accidental nesting.
@@ -176,6 +181,9 @@ impl Drop for IsolateInner {
         }
         for (_, tx) in state.pending_responses {
             let _ = tx.send(Err(DispatchError::Discarded));
+        }
+        for (_, handle) in state.sink_watchers {
+            handle.abort();
         }
         self.internal.borrow_mut().take();
         self.runtime.run_gc();
@@ -244,6 +252,14 @@ impl Isolate {
             maybe_unhandled,
             poisoned: Cell::new(None),
             inflight: Cell::new(0),
+            request_signal: bundle
+                .compatibility_flags
+                .iter()
+                .any(|f| f == "enable_request_signal")
+                && !bundle
+                    .compatibility_flags
+                    .iter()
+                    .any(|f| f == "disable_request_signal"),
             objects: RefCell::default(),
             entered: Cell::new(false),
             context,
@@ -417,6 +433,7 @@ impl Isolate {
             return Err(p.into());
         }
         let inner = &self.inner;
+        let incoming = target.is_none();
         let (tx, rx) = oneshot::channel();
         let (id, body_handle) = {
             let mut state = inner.state.borrow_mut();
@@ -473,7 +490,40 @@ impl Isolate {
             );
             inner.invocation_done();
         }
-        rx.await.unwrap_or(Err(DispatchError::Discarded))
+        // Hyper drops this future when the client disconnects while the response is pending.
+        let mut disconnect = DisconnectGuard {
+            inner,
+            id,
+            armed: incoming && inner.request_signal,
+        };
+        let result = rx.await.unwrap_or(Err(DispatchError::Discarded));
+        disconnect.armed = false;
+        result
+    }
+}
+
+/// Dropped before its request's response arrived (the client went away): aborts the request's `signal`.
+struct DisconnectGuard<'a> {
+    inner: &'a Rc<IsolateInner>,
+    id: u64,
+    armed: bool,
+}
+
+impl Drop for DisconnectGuard<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        // Not from inside this drop: it may run anywhere hyper's connection task is dropped.
+        let weak = Rc::downgrade(self.inner);
+        let id = self.id;
+        tokio::task::spawn_local(async move {
+            let Some(inner) = weak.upgrade() else { return };
+            // Not if the response came out in the meantime: the request then completed.
+            if inner.state.borrow().pending_responses.contains_key(&id) {
+                inner.abort_incoming_signal(id);
+            }
+        });
     }
 }
 
@@ -620,6 +670,21 @@ impl IsolateInner {
             // The output gate: Durable Object writes made before a response are durable before it leaves.
             crate::objects::commit_before_output(self);
             let _ = tx.send(outcome);
+        }
+    }
+
+    /// The client of incoming request `id` went away before its response was out: its `request.signal` aborts
+    /// (`internal.abortIncomingSignal`). Call from a task, never from inside JS.
+    pub(crate) fn abort_incoming_signal(&self, id: u64) {
+        let called = self.enter(|ctx| {
+            let internal = self
+                .internal_object(&ctx)
+                .map_err(|m| rquickjs::Exception::throw_internal(&ctx, &m))?;
+            let abort: Function = internal.get("abortIncomingSignal")?;
+            abort.call::<_, ()>((id as f64,))
+        });
+        if let Err(message) = called {
+            tracing::debug!(worker = %self.bundle.name, "aborting request.signal failed: {message}");
         }
     }
 
