@@ -100,7 +100,8 @@ impl IsolateAllocator {
             return std::ptr::null_mut();
         }
         let ptr = if (ARENA_MIN..=ARENA_BLOCK).contains(&size) {
-            let cached = BLOCKS.with(|b| b.borrow_mut().0.pop());
+            // `try_with`: during thread exit the cache may already be gone; then malloc serves.
+            let cached = BLOCKS.try_with(|b| b.borrow_mut().0.pop()).ok().flatten();
             match cached {
                 Some(block) => {
                     if zeroed {
@@ -149,15 +150,17 @@ unsafe impl Allocator for IsolateAllocator {
             .used
             .set(self.account.used.get().saturating_sub(usable));
         if usable == arena_block_usable() {
-            let kept = BLOCKS.with(|b| {
-                let mut cache = b.borrow_mut();
-                if cache.0.len() < CACHED_BLOCKS {
-                    cache.0.push(ptr);
-                    true
-                } else {
-                    false
-                }
-            });
+            let kept = BLOCKS
+                .try_with(|b| {
+                    let mut cache = b.borrow_mut();
+                    if cache.0.len() < CACHED_BLOCKS {
+                        cache.0.push(ptr);
+                        true
+                    } else {
+                        false
+                    }
+                })
+                .unwrap_or(false);
             if kept {
                 return;
             }
