@@ -10,35 +10,8 @@
   const decode = (bytes) => host.utf8Decode(bytes, false, false);
   const EMPTY = new Uint8Array(0);
 
-  // A Uint8Array over the same memory as an ArrayBuffer or view, or null.
-  function viewOf(source) {
-    if (source instanceof Uint8Array) return source;
-    if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    if (source instanceof ArrayBuffer) return new Uint8Array(source);
-    return null;
-  }
-
-  function concat(chunks, total) {
-    if (chunks.length === 1) return chunks[0];
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
-  }
-
-  // Web IDL: the prototype's @@toStringTag is a non-writable, configurable data property.
-  function tag(Class, name) {
-    Object.defineProperty(Class.prototype, Symbol.toStringTag, { value: name, configurable: true });
-  }
-
-  function requireArgs(count, needed, what) {
-    if (count < needed) {
-      throw new TypeError(`Failed to execute ${what}: ${needed} argument${needed > 1 ? "s" : ""} required, but only ${count} present.`);
-    }
-  }
+  // The byte and Web IDL helpers fetch_api.js defines (loading it, if it is not loaded yet).
+  const { viewOf, concat, tag, requireArgs } = internal.fetchApiHelpers;
 
   // ---------------------------------------------------------------------------------------------- Blob, File
 

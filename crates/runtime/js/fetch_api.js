@@ -959,6 +959,8 @@
   internal.requestHeadersFlat = (request) => headersFlat(request.headers);
   // The request body as bytes (consuming it), or null when it has none.
   internal.requestBodyBytes = async (request) => (bodyOf(request) === null ? null : request.bytes());
+  // For blob.js, which needs the same helpers.
+  internal.fetchApiHelpers = { viewOf, concat, tag, requireArgs };
 
   internal.defineGlobal("Headers", Headers);
   internal.defineGlobal("Request", Request);
