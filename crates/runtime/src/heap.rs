@@ -11,21 +11,23 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// What one isolate's heap holds and may hold, shared by its allocator and the isolate.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct HeapAccount {
     /// Bytes allocated (malloc's usable sizes).
     used: Cell<usize>,
     /// Most bytes the heap may hold; 0 for no limit.
-    limit: Cell<usize>,
+    limit: usize,
     /// Set when an allocation was refused for the limit; stays set.
     exhausted: Cell<bool>,
 }
 
 impl HeapAccount {
     pub(crate) fn with_limit(limit: usize) -> Rc<HeapAccount> {
-        let account = HeapAccount::default();
-        account.limit.set(limit);
-        Rc::new(account)
+        Rc::new(HeapAccount {
+            used: Cell::new(0),
+            limit,
+            exhausted: Cell::new(false),
+        })
     }
 
     /// Whether an allocation was ever refused because the heap was at its limit.
@@ -35,8 +37,7 @@ impl HeapAccount {
 
     /// Room for `more` bytes; records the refusal otherwise.
     fn admit(&self, more: usize) -> bool {
-        let limit = self.limit.get();
-        if limit != 0 && self.used.get().saturating_add(more) > limit {
+        if self.limit != 0 && self.used.get().saturating_add(more) > self.limit {
             self.exhausted.set(true);
             return false;
         }
@@ -91,7 +92,8 @@ impl IsolateAllocator {
     }
 
     fn take(&self, size: usize, zeroed: bool) -> *mut u8 {
-        let expected = if (ARENA_MIN..=ARENA_BLOCK).contains(&size) {
+        let arena_block = (ARENA_MIN..=ARENA_BLOCK).contains(&size);
+        let expected = if arena_block {
             arena_block_usable()
         } else {
             size
@@ -99,7 +101,7 @@ impl IsolateAllocator {
         if !self.account.admit(expected) {
             return std::ptr::null_mut();
         }
-        let ptr = if (ARENA_MIN..=ARENA_BLOCK).contains(&size) {
+        let ptr = if arena_block {
             // `try_with`: during thread exit the cache may already be gone; then malloc serves.
             let cached = BLOCKS.try_with(|b| b.borrow_mut().0.pop()).ok().flatten();
             match cached {
