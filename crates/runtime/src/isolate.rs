@@ -282,32 +282,7 @@ impl Isolate {
                 host::register(&ctx, &host, weak.clone()).map_err(|e| describe_error(&ctx, e))?;
                 let host_group = crate::host_groups::trap(&ctx, weak.clone())
                     .map_err(|e| describe_error(&ctx, e))?;
-                let internal: Object = ctx
-                    .eval(
-                        "({ defineGlobal(name, value) { Object.defineProperty(globalThis, name, \
-                     { value, writable: true, configurable: true, enumerable: false }); } })",
-                    )
-                    .map_err(|e| describe_error(&ctx, e))?;
-                let manifest = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
-                for (i, f) in crate::prelude::files().iter().enumerate() {
-                    let entry = rquickjs::Array::new(ctx.clone()).map_err(|e| e.to_string())?;
-                    entry.set(0, f.globals.clone()).map_err(|e| e.to_string())?;
-                    entry.set(1, f.hooks.clone()).map_err(|e| e.to_string())?;
-                    entry.set(2, f.eager).map_err(|e| e.to_string())?;
-                    manifest.set(i, entry).map_err(|e| e.to_string())?;
-                }
-                let load_file = Function::new(ctx.clone(), crate::prelude::load_file)
-                    .map_err(|e| describe_error(&ctx, e))?;
-                let install =
-                    crate::prelude::install_function(&ctx).map_err(|e| describe_error(&ctx, e))?;
-                install
-                    .call::<_, ()>((
-                        host.clone(),
-                        internal.clone(),
-                        manifest,
-                        load_file,
-                        host_group,
-                    ))
+                let internal = crate::prelude::install(&ctx, host, host_group)
                     .map_err(|e| describe_error(&ctx, e))?;
                 let set_env: Function = internal
                     .get("setEnv")

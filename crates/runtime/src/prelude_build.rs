@@ -2,8 +2,8 @@
 //! which does it once at build time so a process starts without compiling JavaScript, and by `prelude.rs`,
 //! which does it at run time when no bytecode was built in (cross-compiled builds). Depends only on rquickjs.
 
-use rquickjs::module::WriteOptions;
-use rquickjs::{Context, Module, Runtime};
+use rquickjs::{qjs, Context, Ctx, Runtime, Value};
+use std::ffi::CString;
 
 /// Prelude files in dependency order; each is one `(function (host, internal) { ... })` expression.
 /// `worker.js` (the dispatch glue) always runs at boot; the others run on first use.
@@ -38,48 +38,21 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("worker.js", include_str!("../js/worker.js")),
 ];
 
-/// Installs the lazy prelude in a fresh context: accessors that load a file on first touch, then the eager files.
-/// Compiled to bytecode with the files (`compile_install`), not parsed by every isolate.
-pub const INSTALL: &str = r#"(function (host, internal, manifest, loadFile, hostGroup) {
+/// Sets up the lazy prelude in a fresh context: returns `[internal, lazy]`, where `lazy(name)` makes global `name` an
+/// accessor that has the runtime load the file defining it on first touch. `loadFor(kind, name, host, internal)` is
+/// the runtime's loader (`prelude::loader`): kind 0 asks for a global, 1 for a hook; it loads the file that defines
+/// the name (once) and says whether one does. Compiled to bytecode with the files (`compile_install`), not parsed
+/// by every isolate.
+pub const INSTALL: &str = r#"(function (host, hostGroup, loadFor) {
   // The host functions of optional APIs are put on `host` when first asked for (see host_groups.rs).
   Object.setPrototypeOf(host, new Proxy({ __proto__: null }, { get: (_, name, receiver) => hostGroup(receiver, name) }));
-  const state = manifest.map(() => 0); // 0 not loaded, 1 loading, 2 loaded
-  function load(i) {
-    if (state[i] !== 0) return;
-    state[i] = 1;
-    loadFile(i, host, internal);
-    state[i] = 2;
-  }
-  // A lazy global: an accessor until its file defines it. One function serves as both getter and setter (called
-  // with no argument it is the getter) and it captures a single index: each function object and each captured
-  // variable costs every one of the ~75 lazy globals in every isolate.
-  const lazyNames = [];
-  const lazyFiles = [];
-  function lazy(k) {
-    const access = (...value) => {
-      const name = lazyNames[k];
-      if (value.length === 0) {
-        load(lazyFiles[k]);
-        const d = Object.getOwnPropertyDescriptor(globalThis, name);
-        return d && !d.get ? d.value : undefined;
-      }
-      Object.defineProperty(globalThis, name, { value: value[0], writable: true, configurable: true, enumerable: false });
-    };
-    Object.defineProperty(globalThis, lazyNames[k], { configurable: true, enumerable: false, get: access, set: access });
-  }
+  const internal = {
+    defineGlobal(name, value) {
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    },
+  };
   // A hook (`internal.*`) not yet defined is looked up on internal's prototype: one proxy that loads the file
-  // defining it, instead of two accessor closures per hook in every isolate. Once loaded, hooks are own data
-  // properties of `internal` and the proxy is not consulted.
-  const hookFile = { __proto__: null };
-  manifest.forEach(([globals, hooks, eager], i) => {
-    if (eager) return;
-    for (const name of globals) {
-      lazyNames.push(name);
-      lazyFiles.push(i);
-      lazy(lazyNames.length - 1);
-    }
-    for (const name of hooks) hookFile[name] = i;
-  });
+  // defining it. Once loaded, hooks are own data properties of `internal` and the proxy is not consulted.
   const hasOwn = Object.prototype.hasOwnProperty;
   Object.setPrototypeOf(
     internal,
@@ -87,24 +60,34 @@ pub const INSTALL: &str = r#"(function (host, internal, manifest, loadFile, host
       { __proto__: null },
       {
         get(target, name) {
-          const i = typeof name === "string" ? hookFile[name] : undefined;
-          if (i === undefined) return undefined;
-          load(i);
+          if (typeof name !== "string" || !loadFor(1, name, host, internal)) return undefined;
           return hasOwn.call(internal, name) ? internal[name] : undefined;
         },
       },
     ),
   );
-  manifest.forEach(([, , eager], i) => {
-    if (eager) load(i);
-  });
+  // A lazy global: an accessor until its file defines it. One function serves as both getter and setter (called
+  // with no argument it is the getter): each function object and each captured variable costs every one of the
+  // ~75 lazy globals in every isolate.
+  function lazy(name) {
+    const access = (...value) => {
+      if (value.length === 0) {
+        loadFor(0, name, host, internal);
+        const d = Object.getOwnPropertyDescriptor(globalThis, name);
+        return d && !d.get ? d.value : undefined;
+      }
+      Object.defineProperty(globalThis, name, { value: value[0], writable: true, configurable: true, enumerable: false });
+    };
+    Object.defineProperty(globalThis, name, { configurable: true, enumerable: false, get: access, set: access });
+  }
+  return [internal, lazy];
 })"#;
 
 /// One compiled prelude file and what it defines.
 pub struct CompiledFile {
-    /// Module name, `corral:prelude/<file>`.
+    /// Script name, `corral:prelude/<file>`.
     pub name: String,
-    /// Bytecode of `export default <the file's function>`.
+    /// Bytecode of the script whose value is the file's function (`script_bytecode`).
     pub bytecode: Vec<u8>,
     /// Globals the file defines through `internal.defineGlobal`.
     pub globals: Vec<String>,
@@ -132,33 +115,75 @@ const SURVEY: &str = r#"(function (files) {
   return out;
 })"#;
 
-/// Bytecode of `export default <INSTALL>`, without source text.
+/// Bytecode of the INSTALL script, without source text.
 pub fn compile_install() -> Vec<u8> {
     let runtime = Runtime::new().expect("QuickJS runtime");
     let context = Context::full(&runtime).expect("QuickJS context");
     context.with(|ctx| {
-        let source = format!("export default {}\n;", INSTALL.trim_end());
-        let module =
-            Module::declare(ctx.clone(), "corral:prelude/install", source).unwrap_or_else(|e| {
-                panic!(
-                    "prelude installer does not compile: {}",
-                    crate::errors::describe_error(&ctx, e)
-                )
-            });
-        module
-            .write(write_options())
-            .expect("prelude installer bytecode")
+        script_bytecode(&ctx, "corral:prelude/install", INSTALL).unwrap_or_else(|e| {
+            panic!(
+                "prelude installer does not compile: {}",
+                crate::errors::describe_error(&ctx, e)
+            )
+        })
     })
 }
 
-/// Without function source text (prelude functions print as native ones, and each isolate that loads a file copies
-/// its bytecode) and without debug information (line numbers of prelude frames).
-fn write_options() -> WriteOptions {
-    WriteOptions {
-        strip_source: true,
-        strip_debug: true,
-        ..WriteOptions::default()
+/// Compiles `source`, one function expression, as a script and returns its bytecode: without function source text
+/// (prelude functions print as native ones, and each isolate that loads a file copies its bytecode) and without
+/// debug information (line numbers of prelude frames). A script rather than a module: once its function has run,
+/// nothing of the file but the closures it made stays in the isolate (a module record would, with the file's
+/// whole top-level function).
+pub fn script_bytecode(ctx: &Ctx<'_>, name: &str, source: &str) -> rquickjs::Result<Vec<u8>> {
+    let text = CString::new(source.trim_end()).map_err(|_| rquickjs::Error::Unknown)?;
+    let file = CString::new(name).map_err(|_| rquickjs::Error::Unknown)?;
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: `text` is NUL-terminated as JS_Eval requires; every value made here is freed here.
+    unsafe {
+        let function = qjs::JS_Eval(
+            raw,
+            text.as_ptr(),
+            text.as_bytes().len() as _,
+            file.as_ptr(),
+            (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32,
+        );
+        if qjs::JS_IsException(function) {
+            return Err(rquickjs::Error::Exception);
+        }
+        let mut len = 0;
+        let flags =
+            qjs::JS_WRITE_OBJ_BYTECODE | qjs::JS_WRITE_OBJ_STRIP_SOURCE | qjs::JS_WRITE_OBJ_STRIP_DEBUG;
+        let buf = qjs::JS_WriteObject(raw, &mut len, function, flags as i32);
+        qjs::JS_FreeValue(raw, function);
+        if buf.is_null() {
+            return Err(rquickjs::Error::Exception);
+        }
+        let bytes = std::slice::from_raw_parts(buf, len as usize).to_vec();
+        qjs::js_free(raw, buf.cast());
+        Ok(bytes)
     }
+}
+
+/// Runs script bytecode made by `script_bytecode` and returns the script's value (the file's function).
+///
+/// # Safety
+/// `bytecode` must come from `script_bytecode` of this QuickJS build.
+pub unsafe fn run_script<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> rquickjs::Result<Value<'js>> {
+    let raw = ctx.as_raw().as_ptr();
+    let function = qjs::JS_ReadObject(
+        raw,
+        bytecode.as_ptr(),
+        bytecode.len() as _,
+        qjs::JS_READ_OBJ_BYTECODE as i32,
+    );
+    if qjs::JS_IsException(function) {
+        return Err(rquickjs::Error::Exception);
+    }
+    let value = qjs::JS_EvalFunction(raw, function);
+    if qjs::JS_IsException(value) {
+        return Err(rquickjs::Error::Exception);
+    }
+    Ok(Value::from_raw(ctx.clone(), value))
 }
 
 /// Compiles every prelude file (without function source text: prelude functions print as native ones, and
@@ -172,18 +197,12 @@ pub fn compile() -> Vec<CompiledFile> {
         let mut functions = Vec::new();
         for (file, source) in PRELUDE_FILES.iter() {
             let name = format!("corral:prelude/{file}");
-            let wrapped = format!("export default {}\n;", source.trim_end());
-            let module = Module::declare(ctx.clone(), name.as_str(), wrapped)
+            let bytecode = script_bytecode(&ctx, &name, source)
                 .unwrap_or_else(|e| panic!("prelude {file} does not compile: {}", describe(e)));
-            let bytecode = module.write(write_options()).expect("prelude bytecode");
-            let (module, promise) = module
-                .eval()
+            // The survey runs the function the bytecode makes, as an isolate will.
+            // SAFETY: bytecode just made by script_bytecode.
+            let function = unsafe { run_script(&ctx, &bytecode) }
                 .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
-            promise
-                .finish::<()>()
-                .unwrap_or_else(|e| panic!("prelude {file}: {}", describe(e)));
-            let function: rquickjs::Function =
-                module.get("default").expect("prelude default export");
             functions.push(function);
             compiled.push((name, bytecode));
         }
