@@ -43,5 +43,54 @@
     }
   }
 
+  // A fetch() response body read from the host that errors with the signal's reason when the signal aborts.
+  internal.abortableHostStream = function (handle, signal) {
+    let controller;
+    let done = false;
+    const finish = () => {
+      done = true;
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      if (done) return;
+      finish();
+      host.bodyCancel(handle);
+      controller.error(signal.reason);
+    };
+    return new ReadableStream(
+      {
+        type: "bytes",
+        start(c) {
+          controller = c;
+          if (signal.aborted) onAbort();
+          else signal.addEventListener("abort", onAbort, { once: true });
+        },
+        async pull(c) {
+          let chunk;
+          try {
+            chunk = await host.bodyRead(handle);
+          } catch (e) {
+            if (done) return;
+            finish();
+            throw e;
+          }
+          if (done) return;
+          if (chunk === undefined) {
+            finish();
+            c.close();
+          } else if (chunk.byteLength > 0) {
+            c.enqueue(chunk);
+          }
+        },
+        cancel() {
+          if (done) return;
+          finish();
+          host.bodyCancel(handle);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  };
+
   internal.defineGlobal("fetch", fetch);
 })

@@ -327,59 +327,10 @@
     return total === 0 ? new Uint8Array(0) : concat(chunks, total);
   }
 
-  // A fetch() response body read from the host that errors with the signal's reason when the signal aborts.
-  function abortableHostStream(handle, signal) {
-    let controller;
-    let done = false;
-    const finish = () => {
-      done = true;
-      signal.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      if (done) return;
-      finish();
-      host.bodyCancel(handle);
-      controller.error(signal.reason);
-    };
-    return new ReadableStream(
-      {
-        type: "bytes",
-        start(c) {
-          controller = c;
-          if (signal.aborted) onAbort();
-          else signal.addEventListener("abort", onAbort, { once: true });
-        },
-        async pull(c) {
-          let chunk;
-          try {
-            chunk = await host.bodyRead(handle);
-          } catch (e) {
-            if (done) return;
-            finish();
-            throw e;
-          }
-          if (done) return;
-          if (chunk === undefined) {
-            finish();
-            c.close();
-          } else if (chunk.byteLength > 0) {
-            c.enqueue(chunk);
-          }
-        },
-        cancel() {
-          if (done) return;
-          finish();
-          host.bodyCancel(handle);
-        },
-      },
-      { highWaterMark: 0 },
-    );
-  }
-
   function streamOf(b) {
     if (b.stream === undefined) {
       if (b.handle !== undefined) {
-        b.stream = b.signal ? abortableHostStream(b.handle, b.signal) : internal.streamFromHost(b.handle);
+        b.stream = b.signal ? internal.abortableHostStream(b.handle, b.signal) : internal.streamFromHost(b.handle);
         b.signal = undefined;
       }
       else if (b.bytes !== undefined) b.stream = internal.streamFromBytes(b.shared ? b.bytes.slice() : b.bytes);
@@ -520,8 +471,9 @@
   // ---------------------------------------------------------------------------------------------- Request
 
   const REDIRECTS = ["follow", "manual", "error"];
-  const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
-  const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+  // Plain objects, not Sets: touching Set would build QuickJS's Map/Set built-ins in every isolate.
+  const NORMALIZED_METHODS = { __proto__: null, DELETE: true, GET: true, HEAD: true, OPTIONS: true, POST: true, PUT: true };
+  const FORBIDDEN_METHODS = { __proto__: null, CONNECT: true, TRACE: true, TRACK: true };
   const CACHE_MODES = ["no-store", "no-cache"];
   // Passed as the constructor's first argument by the hooks to get an instance to fill in.
   const BARE = Symbol("bare");
@@ -530,8 +482,8 @@
     method = String(method);
     if (!TOKEN.test(method)) throw new TypeError(`Invalid HTTP method string: ${method}`);
     const upper = method.toUpperCase();
-    if (FORBIDDEN_METHODS.has(upper)) throw new TypeError(`Invalid HTTP method string: ${method}`);
-    return NORMALIZED_METHODS.has(upper) || compatFlag("upper_case_all_http_methods") ? upper : method;
+    if (FORBIDDEN_METHODS[upper] === true) throw new TypeError(`Invalid HTTP method string: ${method}`);
+    return NORMALIZED_METHODS[upper] === true || compatFlag("upper_case_all_http_methods") ? upper : method;
   }
 
   let requestSignal, makeRequest;

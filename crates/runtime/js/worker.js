@@ -1,25 +1,30 @@
 (function (host, internal) {
   "use strict";
   // The glue between the Rust dispatcher and the worker's handlers: finds the handlers (module syntax,
-  // WorkerEntrypoint class, or service-worker `addEventListener("fetch")`), runs one invocation per event,
-  // delivers the response (whole or streamed) and tracks `waitUntil` work.
+  // WorkerEntrypoint class, or service-worker `addEventListener("fetch")`), runs one invocation per request,
+  // delivers the response and tracks `waitUntil` work. Runs at boot in every isolate, so it holds only what every
+  // request needs: the service-worker syntax, other events and streamed bodies are in worker_events.js.
 
   const env = {};
   internal.env = env;
-  let handlers = null; // the default export (object or WorkerEntrypoint class)
-  let handlerIsClass = false;
-  const fetchListeners = [];
-  const scheduledListeners = [];
-  let current = null; // the invocation whose synchronous code is running (for `waitUntil` from cloudflare:workers)
-  // `enable_request_signal`: an incoming request's `signal` aborts when its client disconnects before the response
-  // is out (fetch_api.js keeps the signals; the isolate reports the disconnects).
-  let requestSignals = false;
+  const hasOwn = Object.prototype.hasOwnProperty;
+  // Shared with worker_events.js.
+  const state = {
+    env,
+    handlers: null, // the default export (object or WorkerEntrypoint class)
+    handlerIsClass: false,
+    current: null, // the invocation whose synchronous code is running (for `waitUntil` from cloudflare:workers)
+    // `enable_request_signal`: an incoming request's `signal` aborts when its client disconnects before the
+    // response is out (fetch_api.js keeps the signals; the isolate reports the disconnects).
+    requestSignals: false,
+  };
+  internal.workerState = state;
 
   Object.defineProperty(globalThis, Symbol.for("corral.internal.workers"), {
     value: {
       env,
       waitUntil(promise) {
-        if (current) current.waitUntil(promise);
+        if (state.current) state.current.waitUntil(promise);
         else Promise.resolve(promise).catch((e) => logError("Uncaught (in waitUntil)", e));
       },
       // The implementation of a built-in module (builtin_modules.rs): `cloudflare:sockets`, `node:*`.
@@ -48,43 +53,6 @@
 
   function logError(what, e) {
     host.log("error", `${what}: ${describe(e)}`);
-  }
-
-  internal.defineGlobal("addEventListener", function addEventListener(type, listener) {
-    if (typeof listener !== "function" && !(listener && typeof listener.handleEvent === "function")) {
-      throw new TypeError("addEventListener: the listener must be a function or an object with handleEvent().");
-    }
-    if (type === "fetch") fetchListeners.push(listener);
-    else if (type === "scheduled") scheduledListeners.push(listener);
-  });
-
-  let FetchEventClass = null;
-  function FetchEventCtor() {
-    if (FetchEventClass) return FetchEventClass;
-    const Base = globalThis.Event || class {};
-    FetchEventClass = class FetchEvent extends Base {
-      #invocation;
-      constructor(type, init, invocation) {
-        super(type);
-        this.request = init.request;
-        this.#invocation = invocation;
-        this.responded = false;
-        this.response = undefined;
-      }
-      respondWith(response) {
-        if (this.responded) {
-          throw new DOMException("FetchEvent.respondWith() has already been called.", "InvalidStateError");
-        }
-        this.responded = true;
-        this.response = response;
-      }
-      waitUntil(promise) {
-        this.#invocation.waitUntil(promise);
-      }
-      passThroughOnException() {}
-    };
-    internal.defineGlobal("FetchEvent", FetchEventClass);
-    return FetchEventClass;
   }
 
   class ExecutionContext {
@@ -128,57 +96,9 @@
     }
   }
 
-  // Runs the default export's `name` handler (`queue`, ...) as one invocation: `args`, then `env` and `ctx`
-  // (a WorkerEntrypoint class gets only `args`). The promise settles once the handler and every `waitUntil`
-  // settled: rejected with the first error, if any. The Rust side counted the invocation in (inflight).
-  internal.runEvent = function (name, args) {
-    const invocation = new Invocation(0);
-    const done = new Promise((resolve) => (invocation.onDone = resolve));
-    let result;
-    current = invocation;
-    try {
-      if (handlers === null) throw new Error(`Handler does not export a ${name}() function.`);
-      const ctx = new ExecutionContext(invocation);
-      if (typeof handlers === "function") {
-        const entrypoint = new handlers(ctx, env);
-        if (typeof entrypoint[name] !== "function") throw new Error(`Handler does not export a ${name}() function.`);
-        result = entrypoint[name](...args);
-      } else {
-        if (typeof handlers[name] !== "function") throw new Error(`Handler does not export a ${name}() function.`);
-        result = handlers[name](...args, env, ctx);
-      }
-    } catch (e) {
-      result = Promise.reject(e);
-    }
-    current = null;
-    Promise.resolve(result).then(
-      () => invocation.release(),
-      (e) => {
-        invocation.failure = e;
-        invocation.release();
-      },
-    );
-    return done.then(() => {
-      if (invocation.failure !== undefined) throw invocation.failure;
-    });
-  };
-
-  internal.setEnv = function (envJson) {
-    Object.assign(env, JSON.parse(envJson));
-  };
-
-  // Bindings other than vars: each `{type, name, ...}` spec becomes an `env` entry made by the prelude file that
-  // defines the `binding:<type>` hook (kv.js, durable_objects.js, ...).
-  internal.setBindings = function (json) {
-    for (const spec of JSON.parse(json)) {
-      const make = internal["binding:" + spec.type];
-      if (typeof make !== "function") throw new Error(`corral does not support ${spec.type} bindings yet`);
-      env[spec.name] = make(spec);
-    }
-  };
-
-  // Compatibility flags: explicit ones from the config, plus those on by default from their date.
-  const compat = { flags: new Set(), date: "" };
+  // Compatibility flags: explicit ones from the config, plus those on by default from their date. (A plain
+  // object, not a Set: touching Set would build QuickJS's Map/Set built-ins in every isolate.)
+  const compat = { flags: { __proto__: null }, date: "" };
   const DEFAULT_ON_FROM = {
     upper_case_all_http_methods: "2024-10-14",
     queues_json_messages: "2024-03-18",
@@ -186,19 +106,29 @@
     nodejs_compat: "2026-08-04",
     nodejs_compat_populate_process_env: "2025-04-01",
   };
-  internal.setCompat = function (flags, date) {
-    for (const f of flags) compat.flags.add(f);
+
+  // Called once at boot (then removed): `env` from the vars and secrets (JSON), the other bindings (each
+  // `{type, name, ...}` spec becomes an `env` entry made by the prelude file that defines the `binding:<type>` hook:
+  // kv.js, durable_objects.js, ...), and the compatibility date and flags.
+  internal.configure = function (envJson, bindingsJson, flags, date) {
+    Object.assign(env, JSON.parse(envJson));
+    for (const spec of JSON.parse(bindingsJson)) {
+      const make = internal["binding:" + spec.type];
+      if (typeof make !== "function") throw new Error(`corral does not support ${spec.type} bindings yet`);
+      env[spec.name] = make(spec);
+    }
+    for (const f of flags) compat.flags[f] = true;
     compat.date = date || "";
     // nodejs_compat_v2 (implied by nodejs_compat from 2024-09-23) adds Buffer, process, global, setImmediate.
     const v2 =
-      compat.flags.has("nodejs_compat_v2") ||
-      (internal.hasCompatFlag("nodejs_compat") && compat.date >= "2024-09-23" && !compat.flags.has("no_nodejs_compat_v2"));
+      compat.flags.nodejs_compat_v2 === true ||
+      (internal.hasCompatFlag("nodejs_compat") && compat.date >= "2024-09-23" && compat.flags.no_nodejs_compat_v2 !== true);
     if (v2) internal.installNodeGlobals();
-    requestSignals = compat.flags.has("enable_request_signal") && !compat.flags.has("disable_request_signal");
+    state.requestSignals = compat.flags.enable_request_signal === true && compat.flags.disable_request_signal !== true;
   };
   internal.hasCompatFlag = function (name) {
-    if (compat.flags.has(name)) return true;
-    if (compat.flags.has("no_" + name)) return false;
+    if (compat.flags[name] === true) return true;
+    if (compat.flags["no_" + name] === true) return false;
     const from = DEFAULT_ON_FROM[name];
     return from !== undefined && compat.date >= from;
   };
@@ -206,24 +136,26 @@
   internal.init = function (namespace) {
     internal.exports = namespace;
     const def = namespace.default;
-    if (typeof def === "function" && def.prototype && typeof def.prototype.fetch === "function") {
-      handlers = def;
-      handlerIsClass = true;
-    } else if (typeof def === "function" && def.prototype) {
-      handlers = def; // a WorkerEntrypoint class without fetch (queue, scheduled, RPC)
-      handlerIsClass = true;
+    if (typeof def === "function" && def.prototype) {
+      // A WorkerEntrypoint class (with or without fetch: queue, scheduled, RPC).
+      state.handlers = def;
+      state.handlerIsClass = true;
     } else if (def && typeof def === "object") {
-      handlers = def;
-    } else if (fetchListeners.length > 0 || scheduledListeners.length > 0) {
+      state.handlers = def;
+    } else if (
+      hasOwn.call(internal, "listeners") &&
+      (internal.listeners.fetch.length > 0 || internal.listeners.scheduled.length > 0)
+    ) {
       // Service-worker syntax: bindings are globals.
       for (const key of Object.keys(env)) internal.defineGlobal(key, env[key]);
     }
   };
 
   function callFetch(request, invocation) {
+    const handlers = state.handlers;
     if (handlers !== null) {
       const ctx = new ExecutionContext(invocation);
-      if (handlerIsClass) {
+      if (state.handlerIsClass) {
         const entrypoint = new handlers(ctx, env);
         if (typeof entrypoint.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
         return entrypoint.fetch(request);
@@ -233,17 +165,7 @@
       }
       return handlers.fetch(request, env, ctx);
     }
-    if (fetchListeners.length === 0) throw new Error("Handler does not export a fetch() function.");
-    const FetchEvent = FetchEventCtor();
-    const event = new FetchEvent("fetch", { request }, invocation);
-    for (const listener of fetchListeners) {
-      if (typeof listener === "function") listener.call(globalThis, event);
-      else listener.handleEvent(event);
-    }
-    if (!event.responded) {
-      throw new Error("No event handler responded to the fetch event: the script will never generate a response.");
-    }
-    return event.response;
+    return internal.serviceWorkerFetch(request, invocation);
   }
 
   const cf = Object.freeze({ colo: "LOCAL", httpProtocol: "HTTP/1.1", clientTcpRtt: 0 });
@@ -251,16 +173,16 @@
   internal.dispatchFetch = function (id, method, url, headers, bodyHandle) {
     const invocation = new Invocation(id);
     let result;
-    current = invocation;
+    state.current = invocation;
     try {
-      const request = internal.makeIncomingRequest(method, url, headers, bodyHandle ?? null, cf, requestSignals ? id : 0);
+      const request = internal.makeIncomingRequest(method, url, headers, bodyHandle ?? null, cf, state.requestSignals ? id : 0);
       result = callFetch(request, invocation);
     } catch (e) {
-      current = null;
+      state.current = null;
       fail(invocation, e);
       return;
     }
-    current = null;
+    state.current = null;
     if (result !== null && typeof result === "object" && typeof result.then === "function") {
       result.then(
         (response) => deliver(invocation, response),
@@ -271,73 +193,11 @@
     }
   };
 
-  // A cron event: `scheduled(controller, env, ctx)` or the "scheduled" listeners. `done(error)` is called once the
-  // handler's promise and every waitUntil promise settled, with null or the first failure (logged as it happens).
-  internal.dispatchScheduled = function (cron, scheduledTime, done) {
-    let pending = 1;
-    let failure = null;
-    const settle = (what) => (e) => {
-      if (what) {
-        logError(what, e);
-        if (failure === null) failure = describe(e);
-      }
-      if (--pending === 0) done(failure);
-    };
-    const invocation = {
-      waitUntil(promise) {
-        pending++;
-        Promise.resolve(promise).then(settle(null), settle("Uncaught (in waitUntil)"));
-      },
-    };
-    const controller = { cron, scheduledTime, type: "scheduled", noRetry() {} };
-    let result;
-    current = invocation;
-    try {
-      const missing = "Handler does not export a scheduled() function.";
-      if (handlers !== null) {
-        const ctx = new ExecutionContext(invocation);
-        const target = handlerIsClass ? new handlers(ctx, env) : handlers;
-        if (typeof target.scheduled !== "function") throw new Error(missing);
-        result = handlerIsClass ? target.scheduled(controller) : target.scheduled(controller, env, ctx);
-      } else {
-        if (scheduledListeners.length === 0) throw new Error(missing);
-        const event = { ...controller, waitUntil: (p) => invocation.waitUntil(p) };
-        for (const l of scheduledListeners) {
-          if (typeof l === "function") l.call(globalThis, event);
-          else l.handleEvent(event);
-        }
-      }
-    } catch (e) {
-      result = Promise.reject(e);
-    }
-    current = null;
-    Promise.resolve(result).then(settle(null), settle("Uncaught (in scheduled)"));
-  };
-
-  // Runs `thunk()` (returning a Response or a promise of one) as invocation `id` and delivers its response,
-  // as dispatchFetch does: used for Durable Object `fetch` events.
-  internal.invoke = function (id, thunk) {
-    const invocation = new Invocation(id);
-    let result;
-    current = invocation;
-    try {
-      result = thunk(invocation);
-    } catch (e) {
-      current = null;
-      fail(invocation, e);
-      return;
-    }
-    current = null;
-    Promise.resolve(result).then(
-      (response) => deliver(invocation, response),
-      (e) => fail(invocation, e),
-    );
-  };
   internal.logError = logError;
 
   function fail(invocation, e) {
     host.respondError(invocation.id, e);
-    if (requestSignals) internal.releaseIncomingSignal(invocation.id);
+    if (state.requestSignals) internal.releaseIncomingSignal(invocation.id);
     invocation.release();
   }
 
@@ -357,7 +217,7 @@
       parts.headers = parts.body = parts.webSocket = null;
       try {
         internal.webSocketRespond(invocation, own);
-        if (requestSignals) internal.releaseIncomingSignal(invocation.id);
+        if (state.requestSignals) internal.releaseIncomingSignal(invocation.id);
       } catch (e) {
         fail(invocation, e);
       }
@@ -367,46 +227,19 @@
     parts.headers = parts.body = parts.webSocket = null;
     if (body === null || body === undefined || typeof body === "string" || body instanceof Uint8Array) {
       host.respond(invocation.id, status, statusText, headers, body ?? null);
-      if (requestSignals) internal.releaseIncomingSignal(invocation.id);
+      if (state.requestSignals) internal.releaseIncomingSignal(invocation.id);
       invocation.release();
       return;
     }
     // A handler holding `request.signal` has the isolate watch the client while the body streams, so the signal
     // aborts as soon as the client goes away (otherwise the next write notices).
-    const watch = requestSignals && internal.incomingSignalWatched(invocation.id);
+    const watch = state.requestSignals && internal.incomingSignalWatched(invocation.id);
     const sink = host.respondStream(invocation.id, status, statusText, headers, watch);
-    pump(body, sink, invocation).then(() => {
-      if (requestSignals) internal.releaseIncomingSignal(invocation.id);
+    internal.pumpResponseBody(body, sink, invocation).then(() => {
+      if (state.requestSignals) internal.releaseIncomingSignal(invocation.id);
       invocation.release();
     });
   }
 
-  function toBytes(chunk) {
-    if (chunk instanceof Uint8Array) return chunk;
-    if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-    throw new TypeError("This ReadableStream did not return bytes.");
-  }
-
-  async function pump(stream, sink, invocation) {
-    const reader = stream.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        let sent = host.sinkWrite(sink, toBytes(value));
-        if (sent !== true && sent !== false) sent = await sent;
-        if (sent === false) {
-          // The client went away: stop producing.
-          if (requestSignals) internal.abortIncomingSignal(invocation.id);
-          reader.cancel().catch(() => {});
-          break;
-        }
-      }
-      host.sinkClose(sink, null);
-    } catch (e) {
-      logError("Uncaught error while streaming the response body", e);
-      host.sinkClose(sink, e);
-    }
-  }
+  Object.assign(state, { logError, describe, fail, deliver, Invocation, ExecutionContext });
 })

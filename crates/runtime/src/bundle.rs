@@ -146,7 +146,7 @@ impl WorkerBundle {
     }
 }
 
-/// The bindings the prelude builds `env` entries for (see `worker.js`, `internal.setBindings`).
+/// The bindings the prelude builds `env` entries for (see `worker.js`, `internal.configure`).
 fn bindings_json(config: &WorkerConfig) -> serde_json::Value {
     let mut out = Vec::new();
     for kv in &config.kv_namespaces {

@@ -284,23 +284,17 @@ impl Isolate {
                     .map_err(|e| describe_error(&ctx, e))?;
                 let internal = crate::prelude::install(&ctx, host, host_group)
                     .map_err(|e| describe_error(&ctx, e))?;
-                let set_env: Function = internal
-                    .get("setEnv")
+                // Run once, then dropped so its function does not stay in every isolate.
+                let configure: Function = internal
+                    .get("configure")
                     .map_err(|e| describe_error(&ctx, e))?;
-                set_env
-                    .call::<_, ()>((inner.bundle.env_json.as_str(),))
+                internal
+                    .remove("configure")
                     .map_err(|e| describe_error(&ctx, e))?;
-                let set_bindings: Function = internal
-                    .get("setBindings")
-                    .map_err(|e| describe_error(&ctx, e))?;
-                set_bindings
-                    .call::<_, ()>((inner.bundle.bindings_json.as_str(),))
-                    .map_err(|e| describe_error(&ctx, e))?;
-                let set_compat: Function = internal
-                    .get("setCompat")
-                    .map_err(|e| describe_error(&ctx, e))?;
-                set_compat
+                configure
                     .call::<_, ()>((
+                        inner.bundle.env_json.as_str(),
+                        inner.bundle.bindings_json.as_str(),
                         inner.bundle.compatibility_flags.clone(),
                         inner.bundle.compatibility_date.clone().unwrap_or_default(),
                     ))

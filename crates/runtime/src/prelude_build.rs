@@ -36,6 +36,7 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("node/net.js", include_str!("../js/node/net.js")),
     ("node/misc.js", include_str!("../js/node/misc.js")),
     ("worker.js", include_str!("../js/worker.js")),
+    ("worker_events.js", include_str!("../js/worker_events.js")),
 ];
 
 /// Sets up the lazy prelude in a fresh context: returns `[internal, lazy]`, where `lazy(name)` makes global `name` an
