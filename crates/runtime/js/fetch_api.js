@@ -488,28 +488,6 @@
 
   let requestSignal, makeRequest;
 
-  // `request.signal` of incoming requests under `enable_request_signal`, by invocation id: the AbortController
-  // made when the handler first read `signal`, or `true` when the client went away before that. Only requests
-  // whose handler reads `signal` or whose client disconnects get an entry; worker.js removes it once the
-  // response is out (`releaseIncomingSignal`).
-  // Made on first use: touching `Map` makes QuickJS build its Map/Set/WeakMap intrinsics, ~13 KB in every isolate
-  // that would otherwise never need them.
-  let incomingSignals = null;
-  const signalsById = () => (incomingSignals ??= new Map());
-  const disconnectReason = () => new DOMException("The client has disconnected", "AbortError");
-
-  function incomingSignal(id) {
-    const controller = new AbortController();
-    const signals = signalsById();
-    if (signals.get(id) === true) {
-      signals.delete(id);
-      controller.abort(disconnectReason());
-    } else {
-      signals.set(id, controller);
-    }
-    return controller.signal;
-  }
-
   class Request extends Body {
     #method = "GET";
     #url = "";
@@ -621,7 +599,7 @@
     }
     get signal() {
       if (this.#signal !== null) return this.#signal;
-      this.#ownSignal ??= this.#incomingId === 0 ? new AbortController().signal : incomingSignal(this.#incomingId);
+      this.#ownSignal ??= this.#incomingId === 0 ? new AbortController().signal : internal.incomingSignal(this.#incomingId);
       return this.#ownSignal;
     }
     get cf() {
@@ -873,26 +851,6 @@
       "manual",
       incomingId,
     );
-
-  // The client of incoming request `id` went away before its response was out: aborts its signal with an
-  // AbortError (now, or when the handler first reads `signal`). Called by the isolate and by worker.js.
-  internal.abortIncomingSignal = (id) => {
-    const signals = signalsById();
-    const entry = signals.get(id);
-    if (entry === undefined) {
-      signals.set(id, true);
-    } else if (entry !== true) {
-      signals.delete(id);
-      entry.abort(disconnectReason());
-    }
-  };
-  // Whether the handler of incoming request `id` holds a signal that has not aborted yet.
-  internal.incomingSignalWatched = (id) =>
-    incomingSignals !== null && incomingSignals.size !== 0 && incomingSignals.get(id) instanceof AbortController;
-  // The response of incoming request `id` is fully out: its signal never aborts now.
-  internal.releaseIncomingSignal = (id) => {
-    if (incomingSignals !== null && incomingSignals.size !== 0) incomingSignals.delete(id);
-  };
 
   // `out` (optional): an object to fill in and return instead of a new one.
   internal.responseParts = (response, out = {}) => {

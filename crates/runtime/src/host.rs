@@ -91,7 +91,60 @@ pub(crate) fn headers_from_flat(flat: Vec<String>) -> Vec<(String, String)> {
     out
 }
 
+/// The host functions every isolate needs at once: delivering a whole response and ending an invocation. The rest
+/// of the core (`register_more`) and the optional APIs are registered on first use (`host_groups.rs`).
 pub(crate) fn register<'js>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    weak: WeakIsolate,
+) -> rquickjs::Result<()> {
+    {
+        let weak = weak.clone();
+        host.set(
+            "respond",
+            Func::from(
+                move |id: f64,
+                      status: u16,
+                      status_text: String,
+                      headers: Vec<String>,
+                      body: Value<'js>|
+                      -> rquickjs::Result<()> {
+                    let body = if body.is_null() || body.is_undefined() {
+                        ResponseBody::Empty
+                    } else if let Some(s) = body.as_string() {
+                        ResponseBody::Full(Bytes::from(s.to_string()?))
+                    } else if let Ok(array) = TypedArray::<u8>::from_value(body) {
+                        ResponseBody::Full(Bytes::from(bytes_of(&array)))
+                    } else {
+                        ResponseBody::Empty
+                    };
+                    let response = HttpResponse {
+                        status,
+                        status_text: non_empty(status_text),
+                        headers: headers_from_flat(headers),
+                        body,
+                    };
+                    upgrade(&weak).finish_response(id as u64, Ok(response));
+                    Ok(())
+                },
+            ),
+        )?;
+    }
+    {
+        let weak = weak.clone();
+        host.set(
+            "invocationDone",
+            Func::from(move || upgrade(&weak).invocation_done()),
+        )?;
+    }
+    let _ = ctx;
+    Ok(())
+}
+
+/// The host functions of the core group that a request which is answered with a whole body does not need:
+/// text encoding, logging, timers, request and streamed response bodies, error responses. Registered on first use
+/// (`host_groups.rs`), like the optional APIs.
+pub(crate) fn register_more<'js>(
     ctx: &Ctx<'js>,
     host: &Object<'js>,
     weak: WeakIsolate,
@@ -253,38 +306,6 @@ pub(crate) fn register<'js>(
     {
         let weak = weak.clone();
         host.set(
-            "respond",
-            Func::from(
-                move |id: f64,
-                      status: u16,
-                      status_text: String,
-                      headers: Vec<String>,
-                      body: Value<'js>|
-                      -> rquickjs::Result<()> {
-                    let body = if body.is_null() || body.is_undefined() {
-                        ResponseBody::Empty
-                    } else if let Some(s) = body.as_string() {
-                        ResponseBody::Full(Bytes::from(s.to_string()?))
-                    } else if let Ok(array) = TypedArray::<u8>::from_value(body) {
-                        ResponseBody::Full(Bytes::from(bytes_of(&array)))
-                    } else {
-                        ResponseBody::Empty
-                    };
-                    let response = HttpResponse {
-                        status,
-                        status_text: non_empty(status_text),
-                        headers: headers_from_flat(headers),
-                        body,
-                    };
-                    upgrade(&weak).finish_response(id as u64, Ok(response));
-                    Ok(())
-                },
-            ),
-        )?;
-    }
-    {
-        let weak = weak.clone();
-        host.set(
             "respondError",
             Func::from(move |id: f64, error: Value<'js>| {
                 let err = IsolateInner::exception_from_js(&error);
@@ -400,13 +421,6 @@ pub(crate) fn register<'js>(
                     }
                 }
             }),
-        )?;
-    }
-    {
-        let weak = weak.clone();
-        host.set(
-            "invocationDone",
-            Func::from(move || upgrade(&weak).invocation_done()),
         )?;
     }
     let _ = ctx;

@@ -1,5 +1,6 @@
 //! The host functions of the optional APIs (KV, Durable Objects, queues, URL, crypto, WebSockets, sockets, node,
-//! outbound fetch, compression, URLPattern, JSON), put on an isolate's `host` object only when prelude code first asks for one of them.
+//! outbound fetch, compression, URLPattern, JSON) and of the less used half of the core (logging, timers, bodies:
+//! `host::register_more`), put on an isolate's `host` object only when prelude code first asks for one of them.
 //!
 //! A hello-world isolate touches none of them; registering all of them in every isolate cost ~17 KB of QuickJS
 //! heap per isolate (a function object, its properties and a boxed Rust closure each). `host`'s prototype is a
@@ -15,6 +16,7 @@ type Register = for<'js> fn(&Ctx<'js>, &Object<'js>, WeakIsolate) -> Result<()>;
 
 /// The groups, each with the function that puts its host functions on `host`.
 const GROUPS: &[Register] = &[
+    |ctx, host, weak| crate::host::register_more(ctx, host, weak),
     |ctx, host, weak| crate::kv::register(ctx, host, weak),
     |ctx, host, weak| crate::objects::register(ctx, host, weak),
     |ctx, host, weak| crate::queues::register(ctx, host, weak),
@@ -90,7 +92,9 @@ mod tests {
     #[test]
     fn every_host_function_name_maps_to_one_group() {
         let names = group_of_name();
-        assert_eq!(names.get("kvGet"), Some(&0), "{names:?}");
+        assert_eq!(names.get("kvGet"), Some(&1), "{names:?}");
+        assert_eq!(names.get("log"), Some(&0), "{names:?}");
+        assert_eq!(names.get("respond"), None, "registered at boot");
         assert_eq!(names.get("jsonStringify"), Some(&(GROUPS.len() - 1)));
         assert!(names.len() > 40, "{}", names.len());
     }

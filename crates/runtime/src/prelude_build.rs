@@ -16,6 +16,7 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("compression.js", include_str!("../js/compression.js")),
     ("urlpattern.js", include_str!("../js/urlpattern.js")),
     ("fetch_api.js", include_str!("../js/fetch_api.js")),
+    ("request_signal.js", include_str!("../js/request_signal.js")),
     ("blob.js", include_str!("../js/blob.js")),
     ("crypto.js", include_str!("../js/crypto.js")),
     ("fetch.js", include_str!("../js/fetch.js")),
@@ -68,12 +69,13 @@ pub const INSTALL: &str = r#"(function (host, hostGroup, loadFor) {
     ),
   );
   // A lazy global: an accessor until its file defines it. One function serves as both getter and setter (called
-  // with no argument it is the getter): each function object and each captured variable costs every one of the
-  // ~75 lazy globals in every isolate.
+  // with no argument it is the getter) and it captures two variables: each function object and each captured
+  // variable costs every one of the ~75 lazy globals in every isolate.
+  const loadGlobal = (name) => loadFor(0, name, host, internal);
   function lazy(name) {
     const access = (...value) => {
       if (value.length === 0) {
-        loadFor(0, name, host, internal);
+        loadGlobal(name);
         const d = Object.getOwnPropertyDescriptor(globalThis, name);
         return d && !d.get ? d.value : undefined;
       }
@@ -152,8 +154,9 @@ pub fn script_bytecode(ctx: &Ctx<'_>, name: &str, source: &str) -> rquickjs::Res
             return Err(rquickjs::Error::Exception);
         }
         let mut len = 0;
-        let flags =
-            qjs::JS_WRITE_OBJ_BYTECODE | qjs::JS_WRITE_OBJ_STRIP_SOURCE | qjs::JS_WRITE_OBJ_STRIP_DEBUG;
+        let flags = qjs::JS_WRITE_OBJ_BYTECODE
+            | qjs::JS_WRITE_OBJ_STRIP_SOURCE
+            | qjs::JS_WRITE_OBJ_STRIP_DEBUG;
         let buf = qjs::JS_WriteObject(raw, &mut len, function, flags as i32);
         qjs::JS_FreeValue(raw, function);
         if buf.is_null() {
