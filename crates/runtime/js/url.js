@@ -2,16 +2,22 @@
   "use strict";
 
   // URL and URLSearchParams (WHATWG URL Standard). Parsing and the setters run in Rust through the `url`
-  // crate (src/web/url.rs); a URL keeps the 11 serialized components that the parser hands back, so the
-  // getters never call into Rust.
+  // crate (src/web/url.rs); a URL keeps what the parser hands back (href, and where in it each component is), so
+  // the getters never call into Rust.
 
   const urlParse = host.urlParse;
   const urlSet = host.urlSet;
   const formParse = host.urlSearchParamsParse;
   const formSerialize = host.urlSearchParamsSerialize;
 
+  // `c` from urlParse/urlSet: [href, s1, e1, ..., s9, e9, origin]. Component i is href.slice(si, ei), or si when
+  // that is a string; origin is a string or the length of href's prefix that is the origin.
   const HREF = 0, PROTOCOL = 1, USERNAME = 2, PASSWORD = 3, HOST = 4, HOSTNAME = 5, PORT = 6, PATHNAME = 7,
-    SEARCH = 8, HASH = 9, ORIGIN = 10;
+    SEARCH = 8, HASH = 9, ORIGIN = 19;
+  function part(c, i) {
+    const start = c[2 * i - 1];
+    return typeof start === "string" ? start : c[HREF].slice(start, c[2 * i]);
+  }
 
   const toWellFormed = String.prototype.toWellFormed;
   const iteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
@@ -78,7 +84,7 @@
 
     // The query changed through the URL: the linked URLSearchParams takes the new list.
     #queryChanged() {
-      if (this.#params !== null) paramsReplace(this.#params, this.#c[SEARCH].slice(1));
+      if (this.#params !== null) paramsReplace(this.#params, part(this.#c, SEARCH).slice(1));
     }
 
     get href() { return this.#c[HREF]; }
@@ -89,41 +95,44 @@
       this.#queryChanged();
     }
 
-    get origin() { return this.#c[ORIGIN]; }
+    get origin() {
+      const origin = this.#c[ORIGIN];
+      return typeof origin === "string" ? origin : this.#c[HREF].slice(0, origin);
+    }
 
-    get protocol() { return this.#c[PROTOCOL]; }
+    get protocol() { return part(this.#c, PROTOCOL); }
     set protocol(value) { this.#set("protocol", value); }
 
-    get username() { return this.#c[USERNAME]; }
+    get username() { return part(this.#c, USERNAME); }
     set username(value) { this.#set("username", value); }
 
-    get password() { return this.#c[PASSWORD]; }
+    get password() { return part(this.#c, PASSWORD); }
     set password(value) { this.#set("password", value); }
 
-    get host() { return this.#c[HOST]; }
+    get host() { return part(this.#c, HOST); }
     set host(value) { this.#set("host", value); }
 
-    get hostname() { return this.#c[HOSTNAME]; }
+    get hostname() { return part(this.#c, HOSTNAME); }
     set hostname(value) { this.#set("hostname", value); }
 
-    get port() { return this.#c[PORT]; }
+    get port() { return part(this.#c, PORT); }
     set port(value) { this.#set("port", value); }
 
-    get pathname() { return this.#c[PATHNAME]; }
+    get pathname() { return part(this.#c, PATHNAME); }
     set pathname(value) { this.#set("pathname", value); }
 
-    get search() { return this.#c[SEARCH]; }
+    get search() { return part(this.#c, SEARCH); }
     set search(value) {
       this.#set("search", value);
       this.#queryChanged();
     }
 
     get searchParams() {
-      if (this.#params === null) this.#params = paramsForURL(this, this.#c[SEARCH].slice(1));
+      if (this.#params === null) this.#params = paramsForURL(this, part(this.#c, SEARCH).slice(1));
       return this.#params;
     }
 
-    get hash() { return this.#c[HASH]; }
+    get hash() { return part(this.#c, HASH); }
     set hash(value) { this.#set("hash", value); }
 
     toString() { return this.#c[HREF]; }
