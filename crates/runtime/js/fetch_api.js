@@ -488,18 +488,14 @@
 
   let requestSignal, makeRequest;
 
+  // Slots of a Request's private state array.
+  const RQ_METHOD = 0, RQ_URL = 1, RQ_HEADERS = 2, RQ_REDIRECT = 3, RQ_SIGNAL = 4, RQ_OWN_SIGNAL = 5, RQ_INCOMING_ID = 6,
+    RQ_CF = 7, RQ_INTEGRITY = 8, RQ_KEEPALIVE = 9, RQ_CACHE = 10;
+
   class Request extends Body {
-    #method = "GET";
-    #url = "";
-    #headers = null;
-    #redirect = "follow";
-    #signal = null; // the AbortSignal given in init, or null
-    #ownSignal = null; // made when `signal` is read on a request without one: never aborts unless incoming
-    #incomingId = 0; // the invocation id of an incoming request whose signal aborts on disconnect, else 0
-    #cf = undefined;
-    #integrity = "";
-    #keepalive = false;
-    #cache = undefined;
+    // One private field holding an array (slots RQ_*), not eleven fields: each field a constructor defines costs
+    // QuickJS a shape extension, and a Request is made for every incoming request.
+    #r = ["GET", "", null, "follow", null, null, 0, undefined, "", false, undefined];
 
     constructor(input, init = undefined) {
       super();
@@ -511,16 +507,16 @@
       }
       let inputBody = null;
       let fromRequest = null;
-      if (input !== null && typeof input === "object" && #method in input) {
+      if (input !== null && typeof input === "object" && #r in input) {
         fromRequest = input;
-        this.#method = input.#method;
-        this.#url = input.#url;
-        this.#redirect = input.#redirect;
-        this.#signal = input.#signal;
-        this.#cf = input.#cf;
-        this.#integrity = input.#integrity;
-        this.#keepalive = input.#keepalive;
-        this.#cache = input.#cache;
+        this.#r[RQ_METHOD] = input.#r[RQ_METHOD];
+        this.#r[RQ_URL] = input.#r[RQ_URL];
+        this.#r[RQ_REDIRECT] = input.#r[RQ_REDIRECT];
+        this.#r[RQ_SIGNAL] = input.#r[RQ_SIGNAL];
+        this.#r[RQ_CF] = input.#r[RQ_CF];
+        this.#r[RQ_INTEGRITY] = input.#r[RQ_INTEGRITY];
+        this.#r[RQ_KEEPALIVE] = input.#r[RQ_KEEPALIVE];
+        this.#r[RQ_CACHE] = input.#r[RQ_CACHE];
         inputBody = bodyOf(input);
       } else {
         const text = String(input);
@@ -530,40 +526,40 @@
         } catch {
           throw new TypeError(`Failed to construct 'Request': Invalid URL: ${text}`);
         }
-        this.#url = parsed.href;
+        this.#r[RQ_URL] = parsed.href;
       }
-      if (init.method !== undefined) this.#method = normalizeMethod(init.method);
+      if (init.method !== undefined) this.#r[RQ_METHOD] = normalizeMethod(init.method);
       if (init.redirect !== undefined) {
         const r = String(init.redirect);
         if (!REDIRECTS.includes(r)) {
           throw new TypeError(`Failed to construct 'Request': '${r}' is not a valid value for enumeration RequestRedirect.`);
         }
-        this.#redirect = r;
+        this.#r[RQ_REDIRECT] = r;
       }
       if (init.signal !== undefined) {
         if (init.signal !== null && !internal.isAbortSignal(init.signal)) {
           throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
         }
-        this.#signal = init.signal;
+        this.#r[RQ_SIGNAL] = init.signal;
       }
-      if (init.cf !== undefined) this.#cf = init.cf;
-      if (init.integrity !== undefined) this.#integrity = String(init.integrity);
-      if (init.keepalive !== undefined) this.#keepalive = Boolean(init.keepalive);
+      if (init.cf !== undefined) this.#r[RQ_CF] = init.cf;
+      if (init.integrity !== undefined) this.#r[RQ_INTEGRITY] = String(init.integrity);
+      if (init.keepalive !== undefined) this.#r[RQ_KEEPALIVE] = Boolean(init.keepalive);
       if (init.cache !== undefined) {
         const c = String(init.cache);
         if (!CACHE_MODES.includes(c)) throw new TypeError(`Unsupported cache mode: ${c}`);
-        this.#cache = c;
+        this.#r[RQ_CACHE] = c;
       }
-      if (init.headers !== undefined) this.#headers = new Headers(init.headers);
-      else if (fromRequest !== null) this.#headers = headersCopy(fromRequest.#headers);
-      else this.#headers = new Headers();
+      if (init.headers !== undefined) this.#r[RQ_HEADERS] = new Headers(init.headers);
+      else if (fromRequest !== null) this.#r[RQ_HEADERS] = headersCopy(fromRequest.#r[RQ_HEADERS]);
+      else this.#r[RQ_HEADERS] = new Headers();
 
       const hasInitBody = init.body !== undefined && init.body !== null;
-      if ((hasInitBody || inputBody !== null) && (this.#method === "GET" || this.#method === "HEAD")) {
+      if ((hasInitBody || inputBody !== null) && (this.#r[RQ_METHOD] === "GET" || this.#r[RQ_METHOD] === "HEAD")) {
         throw new TypeError("Request with a GET or HEAD method cannot have a body.");
       }
       if (hasInitBody) {
-        setBody(this, extractBody(init.body, this.#headers));
+        setBody(this, extractBody(init.body, this.#r[RQ_HEADERS]));
       } else if (inputBody !== null) {
         // The new request takes the input's body; the input is left used.
         setBody(this, takeBodyForTransfer(fromRequest));
@@ -571,59 +567,59 @@
     }
 
     static {
-      requestSignal = (r) => r.#signal;
+      requestSignal = (r) => r.#r[RQ_SIGNAL];
       makeRequest = (method, url, headers, body, cf, redirect, incomingId = 0) => {
         const r = new Request(BARE);
-        r.#incomingId = incomingId;
-        r.#method = method;
-        r.#url = url;
-        r.#headers = headers;
-        r.#redirect = redirect;
-        r.#cf = cf;
+        r.#r[RQ_INCOMING_ID] = incomingId;
+        r.#r[RQ_METHOD] = method;
+        r.#r[RQ_URL] = url;
+        r.#r[RQ_HEADERS] = headers;
+        r.#r[RQ_REDIRECT] = redirect;
+        r.#r[RQ_CF] = cf;
         setBody(r, body);
         return r;
       };
     }
 
     get method() {
-      return this.#method;
+      return this.#r[RQ_METHOD];
     }
     get url() {
-      return this.#url;
+      return this.#r[RQ_URL];
     }
     get headers() {
-      return this.#headers;
+      return this.#r[RQ_HEADERS];
     }
     get redirect() {
-      return this.#redirect;
+      return this.#r[RQ_REDIRECT];
     }
     get signal() {
-      if (this.#signal !== null) return this.#signal;
-      this.#ownSignal ??= this.#incomingId === 0 ? new AbortController().signal : internal.incomingSignal(this.#incomingId);
-      return this.#ownSignal;
+      if (this.#r[RQ_SIGNAL] !== null) return this.#r[RQ_SIGNAL];
+      this.#r[RQ_OWN_SIGNAL] ??= this.#r[RQ_INCOMING_ID] === 0 ? new AbortController().signal : internal.incomingSignal(this.#r[RQ_INCOMING_ID]);
+      return this.#r[RQ_OWN_SIGNAL];
     }
     get cf() {
-      return this.#cf;
+      return this.#r[RQ_CF];
     }
     get fetcher() {
       return null;
     }
     get keepalive() {
-      return this.#keepalive;
+      return this.#r[RQ_KEEPALIVE];
     }
     get integrity() {
-      return this.#integrity;
+      return this.#r[RQ_INTEGRITY];
     }
     get cache() {
-      return this.#cache;
+      return this.#r[RQ_CACHE];
     }
 
     clone() {
-      const r = makeRequest(this.#method, this.#url, headersCopy(this.#headers, true), cloneBody(this), this.#cf, this.#redirect);
-      r.#signal = this.#signal;
-      r.#integrity = this.#integrity;
-      r.#keepalive = this.#keepalive;
-      r.#cache = this.#cache;
+      const r = makeRequest(this.#r[RQ_METHOD], this.#r[RQ_URL], headersCopy(this.#r[RQ_HEADERS], true), cloneBody(this), this.#r[RQ_CF], this.#r[RQ_REDIRECT]);
+      r.#r[RQ_SIGNAL] = this.#r[RQ_SIGNAL];
+      r.#r[RQ_INTEGRITY] = this.#r[RQ_INTEGRITY];
+      r.#r[RQ_KEEPALIVE] = this.#r[RQ_KEEPALIVE];
+      r.#r[RQ_CACHE] = this.#r[RQ_CACHE];
       return r;
     }
   }
@@ -649,16 +645,13 @@
 
   let responseInternals;
 
+  // Slots of a Response's private state array.
+  const RS_STATUS = 0, RS_STATUS_TEXT = 1, RS_HEADERS = 2, RS_URL = 3, RS_REDIRECTED = 4, RS_WEB_SOCKET = 5, RS_TYPE = 6,
+    RS_CF = 7, RS_ENCODE_BODY = 8;
+
   class Response extends Body {
-    #status = 200;
-    #statusText = "";
-    #headers = null;
-    #url = "";
-    #redirected = false;
-    #webSocket = null;
-    #type = "default";
-    #cf = undefined;
-    #encodeBody = "automatic";
+    // One private field holding an array (slots RS_*), not nine fields (see Request).
+    #r = [200, "", null, "", false, null, "default", undefined, "automatic"];
 
     constructor(body = null, init = undefined) {
       super();
@@ -682,27 +675,27 @@
         if (!ENCODE_BODY.includes(e)) {
           throw new TypeError(`Failed to construct 'Response': '${e}' is not a valid value for enumeration ResponseBodyEncoding.`);
         }
-        this.#encodeBody = e;
+        this.#r[RS_ENCODE_BODY] = e;
       }
-      this.#status = status;
-      this.#statusText = statusText;
-      this.#webSocket = webSocket;
-      if (init.cf !== undefined) this.#cf = init.cf;
-      if (init.headers !== undefined) this.#headers = new Headers(init.headers);
+      this.#r[RS_STATUS] = status;
+      this.#r[RS_STATUS_TEXT] = statusText;
+      this.#r[RS_WEB_SOCKET] = webSocket;
+      if (init.cf !== undefined) this.#r[RS_CF] = init.cf;
+      if (init.headers !== undefined) this.#r[RS_HEADERS] = new Headers(init.headers);
       if (body !== null && body !== undefined) {
         if (NULL_BODY_STATUSES.includes(status)) {
           throw new TypeError("Response with null body status (101, 204, 205, or 304) cannot have a body.");
         }
-        if (this.#headers === null && typeof body === "string") {
+        if (this.#r[RS_HEADERS] === null && typeof body === "string") {
           // The common `new Response(text)`: the one header stays a flat list until someone looks at it.
-          this.#headers = headersFromFlat(["content-type", TEXT_PLAIN], false);
+          this.#r[RS_HEADERS] = headersFromFlat(["content-type", TEXT_PLAIN], false);
           setBody(this, { string: body });
           return;
         }
-        this.#headers ??= headersFromFlat([], false);
-        setBody(this, extractBody(body, this.#headers));
+        this.#r[RS_HEADERS] ??= headersFromFlat([], false);
+        setBody(this, extractBody(body, this.#r[RS_HEADERS]));
       } else {
-        this.#headers ??= headersFromFlat([], false);
+        this.#r[RS_HEADERS] ??= headersFromFlat([], false);
       }
     }
 
@@ -710,12 +703,12 @@
       responseInternals = {
         fromHost(status, statusText, flatHeaders, bodyHandle, url, redirected, signal) {
           const r = new Response(BARE);
-          r.#status = status;
-          r.#statusText = statusText ?? "";
+          r.#r[RS_STATUS] = status;
+          r.#r[RS_STATUS_TEXT] = statusText ?? "";
           // As in workerd, a fetched response's headers are immutable; `new Response(r.body, r)` makes them mutable.
-          r.#headers = headersFromFlat(flatHeaders, true);
-          r.#url = url ?? "";
-          r.#redirected = redirected === true;
+          r.#r[RS_HEADERS] = headersFromFlat(flatHeaders, true);
+          r.#r[RS_URL] = url ?? "";
+          r.#r[RS_REDIRECTED] = redirected === true;
           if (bodyHandle !== null && bodyHandle !== undefined) {
             if (NULL_BODY_STATUSES.includes(status)) host.bodyCancel(bodyHandle);
             else setBody(r, signal ? { handle: bodyHandle, signal } : { handle: bodyHandle });
@@ -723,7 +716,7 @@
           return r;
         },
         parts(r, out) {
-          if (r.#type === "error") {
+          if (r.#r[RS_TYPE] === "error") {
             throw new TypeError("Return value from the fetch handler must not be an error response (Response.error()).");
           }
           const b = takeBody(r);
@@ -733,15 +726,15 @@
             else if (b.bytes !== undefined) body = b.bytes;
             else body = streamOf(b);
           }
-          out.status = r.#status;
-          out.statusText = r.#statusText;
-          out.headers = headersFlat(r.#headers);
+          out.status = r.#r[RS_STATUS];
+          out.statusText = r.#r[RS_STATUS_TEXT];
+          out.headers = headersFlat(r.#r[RS_HEADERS]);
           out.body = body;
-          out.webSocket = r.#webSocket;
-          out.encodeBody = r.#encodeBody;
+          out.webSocket = r.#r[RS_WEB_SOCKET];
+          out.encodeBody = r.#r[RS_ENCODE_BODY];
           return out;
         },
-        isResponse: (x) => x !== null && typeof x === "object" && #status in x,
+        isResponse: (x) => x !== null && typeof x === "object" && #r in x,
       };
     }
 
@@ -752,7 +745,7 @@
       if (init === undefined || init === null) {
         // The common case, without the init dictionary and the Headers copy the general path makes.
         const r = new Response(BARE);
-        r.#headers = headersFromFlat(["content-type", "application/json"], false);
+        r.#r[RS_HEADERS] = headersFromFlat(["content-type", "application/json"], false);
         setBody(r, { string: text });
         return r;
       }
@@ -780,58 +773,58 @@
         throw new RangeError(`Failed to execute 'redirect' on 'Response': Invalid status code ${status}.`);
       }
       const r = new Response(null, { status, headers: [["location", location]] });
-      headersFreeze(r.#headers);
+      headersFreeze(r.#r[RS_HEADERS]);
       return r;
     }
 
     static error() {
       const r = new Response(BARE);
-      r.#status = 0;
-      r.#type = "error";
-      r.#headers = headersFreeze(new Headers());
+      r.#r[RS_STATUS] = 0;
+      r.#r[RS_TYPE] = "error";
+      r.#r[RS_HEADERS] = headersFreeze(new Headers());
       return r;
     }
 
     get status() {
-      return this.#status;
+      return this.#r[RS_STATUS];
     }
     get statusText() {
-      return this.#statusText;
+      return this.#r[RS_STATUS_TEXT];
     }
     get ok() {
-      return this.#status >= 200 && this.#status <= 299;
+      return this.#r[RS_STATUS] >= 200 && this.#r[RS_STATUS] <= 299;
     }
     get headers() {
-      return this.#headers;
+      return this.#r[RS_HEADERS];
     }
     get url() {
-      return this.#url;
+      return this.#r[RS_URL];
     }
     get redirected() {
-      return this.#redirected;
+      return this.#r[RS_REDIRECTED];
     }
     get type() {
-      return this.#type;
+      return this.#r[RS_TYPE];
     }
     get webSocket() {
-      return this.#webSocket;
+      return this.#r[RS_WEB_SOCKET];
     }
     get cf() {
-      return this.#cf;
+      return this.#r[RS_CF];
     }
 
     clone() {
-      if (this.#webSocket !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
+      if (this.#r[RS_WEB_SOCKET] !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
       const r = new Response(BARE);
       setBody(r, cloneBody(this));
-      r.#status = this.#status;
-      r.#statusText = this.#statusText;
-      r.#headers = headersCopy(this.#headers, true);
-      r.#url = this.#url;
-      r.#redirected = this.#redirected;
-      r.#type = this.#type;
-      r.#cf = this.#cf;
-      r.#encodeBody = this.#encodeBody;
+      r.#r[RS_STATUS] = this.#r[RS_STATUS];
+      r.#r[RS_STATUS_TEXT] = this.#r[RS_STATUS_TEXT];
+      r.#r[RS_HEADERS] = headersCopy(this.#r[RS_HEADERS], true);
+      r.#r[RS_URL] = this.#r[RS_URL];
+      r.#r[RS_REDIRECTED] = this.#r[RS_REDIRECTED];
+      r.#r[RS_TYPE] = this.#r[RS_TYPE];
+      r.#r[RS_CF] = this.#r[RS_CF];
+      r.#r[RS_ENCODE_BODY] = this.#r[RS_ENCODE_BODY];
       return r;
     }
   }

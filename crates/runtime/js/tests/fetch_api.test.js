@@ -583,12 +583,28 @@ test("Response.json serializes exactly as JSON.stringify", async () => {
     { "k\ud800": 1, "\u00e9": 2, "q\"k": 3 },
     typeof JSON.rawJSON === "function" ? { raw: JSON.rawJSON("1e3") } : {},
     Object.assign([1, 2], { extra: 3 }),
+    new (class { toJSON() { return "from a class prototype"; } })(),
+    Object.assign([1], { toJSON() { return "own on an array"; } }),
+    Object.create({ toJSON() { return "inherited"; } }),
+    Object.assign(Object.create(null), { toJSON() { return "null prototype"; } }),
+    { list: [Object.assign([2], { toJSON: () => "nested array" })] },
   ];
   for (const v of values) {
     const expected = JSON.stringify(v);
     assertEq(await Response.json(v).text(), expected, `value ${expected}`);
   }
   assertEq(getterCalls, 2, "a getter runs once per serialization");
+  // A toJSON on the standard prototypes applies to every plain object or array.
+  for (const proto of [Object.prototype, Array.prototype]) {
+    proto.toJSON = function () { return proto === Array.prototype ? "array" : "object"; };
+    try {
+      for (const v of [{ a: [1, { b: 2 }] }, [{ c: 3 }]]) {
+        assertEq(await Response.json(v).text(), JSON.stringify(v), "toJSON on a standard prototype");
+      }
+    } finally {
+      delete proto.toJSON;
+    }
+  }
   assertThrows(() => Response.json(cyclic), TypeError);
   assertThrows(() => Response.json({ a: [1n] }), TypeError);
   assertThrows(() => Response.json(() => 1), TypeError);
