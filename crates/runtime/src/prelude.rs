@@ -115,17 +115,15 @@ pub(crate) fn install<'js>(
     let bytecode = *COMPILED.get_or_init(|| {
         BUILT_INSTALL.unwrap_or_else(|| Vec::leak(crate::prelude_build::compile_install()))
     });
-    // Files loaded (or loading) in this isolate.
+    // Runs file `index` unless this isolate already loaded it (or is loading it).
     let loaded = Rc::new(RefCell::new(vec![false; files().len()]));
-    let load = {
-        let loaded = loaded.clone();
+    let load =
         move |ctx: &rquickjs::Ctx<'js>, index: usize, host: Object<'js>, internal: Object<'js>| {
             if std::mem::replace(&mut loaded.borrow_mut()[index], true) {
                 return Ok(());
             }
             load_file(ctx, index, host, internal)
-        }
-    };
+        };
     let load_for = {
         let load = load.clone();
         rquickjs::Function::new(

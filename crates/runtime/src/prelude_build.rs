@@ -40,11 +40,11 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
     ("worker_events.js", include_str!("../js/worker_events.js")),
 ];
 
-/// Sets up the lazy prelude in a fresh context: returns `[internal, lazy]`, where `lazy(name)` makes global `name` an
-/// accessor that has the runtime load the file defining it on first touch. `loadFor(kind, name, host, internal)` is
-/// the runtime's loader (`prelude::loader`): kind 0 asks for a global, 1 for a hook; it loads the file that defines
-/// the name (once) and says whether one does. Compiled to bytecode with the files (`compile_install`), not parsed
-/// by every isolate.
+/// Sets up the lazy prelude in a fresh context: returns `[internal, lazy]`, where `lazy(name)` makes global `name`
+/// an accessor that has the runtime load the file defining it on first touch. `loadFor(kind, name, host, internal)`
+/// is the runtime's loader (made by `prelude::install`): kind 0 asks for a global, 1 for a hook; it loads the file
+/// that defines the name (once) and says whether one does. Compiled to bytecode with the files
+/// (`compile_install`), not parsed by every isolate.
 pub const INSTALL: &str = r#"(function (host, hostGroup, loadFor) {
   // The host functions of optional APIs are put on `host` when first asked for (see host_groups.rs).
   Object.setPrototypeOf(host, new Proxy({ __proto__: null }, { get: (_, name, receiver) => hostGroup(receiver, name) }));
