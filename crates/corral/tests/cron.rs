@@ -1,7 +1,7 @@
 //! Cron Triggers through the real binary: `[triggers] crons` fire at the right minute on the (test) storage clock,
 //! expressions fire independently, a throwing handler is logged and does not stop later firings, a reload picks
-//! up changed crons, `corral serve` fires them too, wrangler's dev route fires the handler by hand, and a bad
-//! expression is a config error naming its key.
+//! up changed crons, `corral serve` fires them too, wrangler's dev route fires the handler by hand (also the
+//! service-worker syntax's "scheduled" listeners), and a bad expression is a config error naming its key.
 
 mod common;
 
@@ -337,6 +337,26 @@ fn dev_route_fires_the_handler_by_hand() {
 
     let (status, _) = common::get(&server.url("/cdn-cgi/handler/scheduled?time=soon"));
     assert_eq!(status, 400);
+}
+
+#[test]
+fn service_worker_scheduled_listeners_run() {
+    let source = r#"
+const fired = [];
+addEventListener("scheduled", (event) => {
+  fired.push(event.cron + "@" + event.scheduledTime);
+  event.waitUntil(new Promise((r) => setTimeout(r, 5)));
+});
+addEventListener("fetch", (event) => event.respondWith(new Response(fired.join(","))));
+"#;
+    let dir = WorkerDir::script("sw-cron", source);
+    let data = tempfile::tempdir().unwrap();
+    let server = Corral::dev(dir.path(), &["--data-dir", data.path().to_str().unwrap()]);
+    let (status, body) =
+        common::get(&server.url("/cdn-cgi/handler/scheduled?cron=*/7+*+*+*+*&time=1700000000000"));
+    assert_eq!((status, body.as_str()), (200, "Ran scheduled event"));
+    let (status, body) = common::get(&server.url("/"));
+    assert_eq!((status, body.as_str()), (200, "*/7 * * * *@1700000000000"));
 }
 
 /// The real clock (the dev-route test runs without the test clock).
