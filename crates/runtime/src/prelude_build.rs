@@ -46,6 +46,7 @@ pub const PRELUDE_FILES: &[(&str, &str)] = &[
 /// that defines the name (once) and says whether one does. Compiled to bytecode with the files
 /// (`compile_install`), not parsed by every isolate.
 pub const INSTALL: &str = r#"(function (host, hostGroup, loadFor) {
+  "use strict";
   // The host functions of optional APIs are put on `host` when first asked for (see host_groups.rs).
   Object.setPrototypeOf(host, new Proxy({ __proto__: null }, { get: (_, name, receiver) => hostGroup(receiver, name) }));
   const internal = {
