@@ -156,11 +156,11 @@
     );
   };
 
+  // fetch_api.js's viewOf (a streamed body came from a Response, so that file is loaded).
   function toBytes(chunk) {
-    if (chunk instanceof Uint8Array) return chunk;
-    if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-    throw new TypeError("This ReadableStream did not return bytes.");
+    const view = internal.fetchApiHelpers.viewOf(chunk);
+    if (view === null) throw new TypeError("This ReadableStream did not return bytes.");
+    return view;
   }
 
   // Streams a response body into the host's sink; resolves when the body ended, failed or lost its client.
