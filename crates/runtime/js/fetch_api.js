@@ -637,6 +637,8 @@
   // ---------------------------------------------------------------------------------------------- Response
 
   const builtinStringify = JSON.stringify;
+  // Objects that keep the layouts Response.json serialized alive for the next request (json.rs, WarmLayouts).
+  const layoutKeepers = [];
   const NO_INIT = Object.freeze({ __proto__: null });
   const NULL_BODY_STATUSES = [101, 204, 205, 304];
   const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
@@ -740,7 +742,7 @@
 
     static json(data, init = undefined) {
       // JSON.stringify's result, serialized in Rust (several times faster than QuickJS's own stringifier).
-      const text = host.jsonStringify(data, builtinStringify);
+      const text = host.jsonStringify(data, builtinStringify, layoutKeepers);
       if (text === undefined) throw new TypeError("Failed to execute 'json' on 'Response': The data is not JSON serializable.");
       if (init === undefined || init === null) {
         // The common case, without the init dictionary and the Headers copy the general path makes.
