@@ -128,8 +128,10 @@
         h.#immutable = immutable;
         return h;
       };
+      // The headers as [name, value, ...] for the host, which copies them at once: the list may be the Headers'
+      // own (Array.prototype.slice would cost more than the rest of a small response's headers).
       headersFlat = (h) => {
-        if (h.#map === null) return h.#flat.slice();
+        if (h.#map === null) return h.#flat;
         const out = [];
         // forEach, not for-of: no iterator result or entry arrays per header.
         h.#map.forEach((values, k) => {
