@@ -265,23 +265,30 @@ impl<'a, 'js> Serializer<'a, 'js> {
 
     /// SerializeJSONProperty up to the type dispatch: applies `toJSON`; `None` when nothing is written
     /// (undefined, functions, symbols).
-    fn prepare(&mut self, mut value: Owned, key: &Key<'_>) -> Result<Option<Owned>> {
-        let tag = value.tag();
-        if tag == qjs::JS_TAG_OBJECT
-            || tag == qjs::JS_TAG_BIG_INT
-            || tag == qjs::JS_TAG_SHORT_BIG_INT
-        {
-            // SAFETY: `value` is live; the atom belongs to this context.
-            let f = self.own(unsafe {
-                qjs::JS_GetProperty(self.raw_ctx(), value.raw, self.to_json.atom)
-            })?;
-            // SAFETY: `f` is live.
-            if unsafe { qjs::JS_IsFunction(self.raw_ctx(), f.raw) } {
-                let f = Function::from_value(f.into_value(&self.ctx))?;
-                let k = self.key_value(key)?;
-                let this = value.into_value(&self.ctx);
-                value = Owned::from_value(f.call::<_, Value>((rquickjs::function::This(this), k))?);
+    #[inline(always)]
+    fn prepare(&mut self, value: Owned, key: &Key<'_>) -> Result<Option<Owned>> {
+        match value.tag() {
+            // Most values are primitives: no `toJSON` to look up, nothing to call.
+            qjs::JS_TAG_OBJECT | qjs::JS_TAG_BIG_INT | qjs::JS_TAG_SHORT_BIG_INT => {
+                self.prepare_object(value, key)
             }
+            qjs::JS_TAG_UNDEFINED | qjs::JS_TAG_SYMBOL => Ok(None),
+            _ => Ok(Some(value)),
+        }
+    }
+
+    /// `prepare` for objects and BigInts, which may have a `toJSON`.
+    #[inline(never)]
+    fn prepare_object(&mut self, mut value: Owned, key: &Key<'_>) -> Result<Option<Owned>> {
+        // SAFETY: `value` is live; the atom belongs to this context.
+        let f =
+            self.own(unsafe { qjs::JS_GetProperty(self.raw_ctx(), value.raw, self.to_json.atom) })?;
+        // SAFETY: `f` is live.
+        if unsafe { qjs::JS_IsFunction(self.raw_ctx(), f.raw) } {
+            let f = Function::from_value(f.into_value(&self.ctx))?;
+            let k = self.key_value(key)?;
+            let this = value.into_value(&self.ctx);
+            value = Owned::from_value(f.call::<_, Value>((rquickjs::function::This(this), k))?);
         }
         match value.tag() {
             qjs::JS_TAG_UNDEFINED | qjs::JS_TAG_SYMBOL => Ok(None),
