@@ -9,7 +9,45 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A running `corral` process, killed when dropped.
+/// Processes of `Corral`s and directories of `WorkerDir`s not dropped yet. A server or directory kept in a static
+/// (shared by a file's tests) is never dropped: these are killed and removed when the test process exits, so
+/// nothing outlives its tests.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+static LEFT_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+    fn kill(pid: i32, signal: std::os::raw::c_int) -> std::os::raw::c_int;
+}
+
+extern "C" fn clean_up_at_exit() {
+    if let Ok(pids) = RUNNING.try_lock() {
+        for &pid in pids.iter() {
+            // SAFETY: `pid` is a child not yet waited for, so the number is still ours.
+            unsafe { kill(pid as i32, 9) };
+        }
+    }
+    if let Ok(dirs) = LEFT_DIRS.try_lock() {
+        for dir in dirs.iter() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn register_clean_up() {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    // SAFETY: `atexit` only stores the function pointer; the callback touches nothing but statics.
+    REGISTER.call_once(|| unsafe {
+        atexit(clean_up_at_exit);
+    });
+}
+
+fn track(pid: u32) {
+    register_clean_up();
+    RUNNING.lock().unwrap_or_else(|p| p.into_inner()).push(pid);
+}
+
+/// A running `corral` process, killed when dropped (or, if never dropped, when the test process exits).
 pub struct Corral {
     child: Child,
     pub addr: SocketAddr,
@@ -47,6 +85,7 @@ impl Corral {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start corral");
+        track(child.id());
         let log = Arc::new(Mutex::new(String::new()));
         {
             let log = log.clone();
@@ -124,6 +163,11 @@ impl Drop for Corral {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let id = self.child.id();
+        RUNNING
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|&pid| pid != id);
     }
 }
 
@@ -167,6 +211,17 @@ pub struct WorkerDir {
     pub dir: tempfile::TempDir,
 }
 
+impl Drop for WorkerDir {
+    fn drop(&mut self) {
+        // The TempDir removes the directory itself.
+        let path = self.dir.path().to_path_buf();
+        LEFT_DIRS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|d| *d != path);
+    }
+}
+
 impl WorkerDir {
     pub fn new(files: &[(&str, &str)]) -> WorkerDir {
         let dir = tempfile::tempdir().unwrap();
@@ -175,6 +230,11 @@ impl WorkerDir {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
+        register_clean_up();
+        LEFT_DIRS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(dir.path().to_path_buf());
         WorkerDir { dir }
     }
 
