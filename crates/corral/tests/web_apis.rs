@@ -843,6 +843,37 @@ const routes = {
     const upstream = await fetch(`${url.searchParams.get("up")}/echo`, { method: "POST", body, duplex: "half" });
     return json(await upstream.json());
   },
+  async "/fetch/upload-endless"(request, env, ctx, url) {
+    // A body that never ends: it can only reach the upstream chunk by chunk.
+    let n = 0;
+    let cancelled;
+    const wasCancelled = new Promise((resolve) => (cancelled = resolve));
+    const body = new ReadableStream({
+      async pull(controller) {
+        if (n > 0) await sleep(50);
+        controller.enqueue(enc.encode(`chunk ${n++};`));
+      },
+      cancel() {
+        cancelled("cancelled");
+      },
+    });
+    const started = Date.now();
+    const answer = fetch(`${url.searchParams.get("up")}/first-chunk`, { method: "POST", body, duplex: "half" })
+      .then((r) => r.text());
+    const text = await Promise.race([answer, sleep(3000).then(() => "no answer in 3 s")]);
+    const elapsed = Date.now() - started;
+    const outcome = await Promise.race([wasCancelled, sleep(3000).then(() => "still pulled after 3 s")]);
+    return json({ text, elapsed, outcome, pulls: n });
+  },
+  async "/fetch/redirect-stream"(request, env, ctx, url) {
+    const body = new ReadableStream({ start(c) { c.enqueue(enc.encode("streamed")); c.close(); } });
+    try {
+      const r = await fetch(`${url.searchParams.get("up")}/redirect307`, { method: "POST", body, duplex: "half" });
+      return json({ status: r.status, text: await r.text() });
+    } catch (e) {
+      return json({ error: `${e.name}: ${e.message}` });
+    }
+  },
   async "/fetch/redirect-post"(request, env, ctx, url) {
     const up = url.searchParams.get("up");
     const r302 = await fetch(`${up}/redirect`, { method: "POST", body: "dropped on 302" });
@@ -1002,7 +1033,8 @@ fn error_name(v: &Value, what: &str) -> String {
 // ------------------------------------------------------------------------ a tiny upstream HTTP server
 
 /// A std::net HTTP/1.1 server for outbound `fetch()`: `/stream` (three chunks 300 ms apart), `/redirect`
-/// (302 to `/target`), `/target`, `/slow` (answers after 5 s), `/echo` (JSON of what it received).
+/// (302 to `/target`), `/target`, `/slow` (answers after 5 s), `/echo` (JSON of what it received), `/first-chunk`
+/// (answers with the first chunk of a chunked body, before the rest arrives).
 fn upstream() -> SocketAddr {
     static UPSTREAM: OnceLock<SocketAddr> = OnceLock::new();
     *UPSTREAM.get_or_init(|| {
@@ -1078,6 +1110,8 @@ fn read_upstream_request(stream: &mut TcpStream) -> std::io::Result<UpRequest> {
         fill(&mut rest, len)?;
         rest[..len].to_vec()
     } else if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        // `/first-chunk` answers once the first chunk is in, while the client is still sending.
+        let first_chunk_only = path.starts_with("/first-chunk");
         let mut body = Vec::new();
         let mut at = 0;
         loop {
@@ -1097,6 +1131,9 @@ fn read_upstream_request(stream: &mut TcpStream) -> std::io::Result<UpRequest> {
             }
             body.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
             at = line_end + 2 + size + 2;
+            if first_chunk_only {
+                break;
+            }
         }
         body
     } else {
@@ -1163,6 +1200,14 @@ fn serve_upstream(mut stream: TcpStream) -> std::io::Result<()> {
             stream.flush()?;
             std::thread::sleep(Duration::from_secs(5));
             stream.write_all(b"5\r\nlate\n\r\n0\r\n\r\n")?;
+        }
+        "/first-chunk" => {
+            respond(&mut stream, "200 OK", &[], &req.body);
+            // Reads on for 300 ms, so the client sees the answer before the connection goes away.
+            let until = Instant::now() + Duration::from_millis(300);
+            stream.set_read_timeout(Some(Duration::from_millis(50)))?;
+            let mut sink = [0u8; 4096];
+            while Instant::now() < until && !matches!(stream.read(&mut sink), Ok(0)) {}
         }
         "/target" => respond(
             &mut stream,
@@ -2251,6 +2296,26 @@ fn fetch_forwards_post_bodies() {
     assert_eq!(v["contentType"], "application/json");
     assert_eq!(v["echoed"]["method"], "PUT");
     assert_eq!(v["echoed"]["body"], r#"{"hello":"upstream"}"#);
+}
+
+#[test]
+fn fetch_streams_a_request_body_chunk_by_chunk() {
+    // The upstream answers after the first chunk of a body that never ends: a buffered upload would never be sent.
+    let v = get_json(&format!("/fetch/upload-endless?{}", up_param()));
+    assert_eq!(v["text"], "chunk 0;", "{v}");
+    assert!(v["elapsed"].as_f64().unwrap() < 2500.0, "{v}");
+    // Once the request is over, the upload stops pulling and cancels the stream.
+    assert_eq!(v["outcome"], "cancelled", "{v}");
+
+    // A streamed body cannot follow a 307: a TypeError, as the Fetch standard has it.
+    let v = get_json(&format!("/fetch/redirect-stream?{}", up_param()));
+    let error = v["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with(
+            "TypeError: Fetch API cannot follow a 307 redirect with a streamed request body"
+        ),
+        "{v}"
+    );
 }
 
 #[test]

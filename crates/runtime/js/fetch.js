@@ -1,7 +1,8 @@
 (function (host, internal) {
   "use strict";
   // Global fetch(): builds a Request, hands it to the host's HTTP client (`host.fetch`, which answers
-  // synchronously with `{id, promise}`), and wraps the answer in a Response whose body streams from the host.
+  // synchronously with `{id, promise}`, plus `sink` when the request body is a stream for us to pump), and wraps
+  // the answer in a Response whose body streams from the host.
   // An AbortSignal, before or during the request, rejects with the signal's reason and calls host.fetchAbort(id);
   // after the response arrived, it errors the response body with the reason.
 
@@ -31,15 +32,45 @@
       signal.addEventListener("abort", onAbort, { once: true });
     }
     try {
-      // Streaming request bodies are not supported by the host yet: the body is read fully first.
-      const body = await raceAbort(internal.requestBodyBytes(request), aborted);
-      if (signal !== null && signal.aborted) throw signal.reason;
+      const body = internal.requestBodyForHost(request);
       const started = host.fetch(request.method, url, internal.requestHeadersFlat(request), body, request.redirect, signal);
       id = started.id;
+      if (started.sink !== undefined) pumpUpload(body, started.sink);
       const [status, statusText, headers, handle, finalUrl, redirected] = await raceAbort(started.promise, aborted);
+      if ((status === 307 || status === 308) && request.redirect === "follow" && body !== null && !(body instanceof Uint8Array)) {
+        // A streamed body cannot be sent again to the new location (Fetch: a network error).
+        host.bodyCancel(handle);
+        throw new TypeError(`Fetch API cannot follow a ${status} redirect with a streamed request body (${url}).`);
+      }
       return internal.makeResponseFromHost(status, statusText, headers, handle, finalUrl, redirected, signal);
     } finally {
       if (onAbort !== null) signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  // Writes a streamed request body into the upload's sink. The upload ends with the stream, fails with its error,
+  // and stops the stream when the request is gone (answered early, failed or aborted).
+  async function pumpUpload(stream, sink) {
+    let reader;
+    try {
+      reader = stream.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (!(value instanceof Uint8Array) && !(value instanceof ArrayBuffer)) {
+          throw new TypeError("This ReadableStream did not return bytes.");
+        }
+        let sent = host.sinkWrite(sink, value instanceof Uint8Array ? value : new Uint8Array(value));
+        if (sent !== true && sent !== false) sent = await sent;
+        if (sent === false) {
+          reader.cancel().catch(() => {});
+          return;
+        }
+      }
+      host.sinkClose(sink, null);
+    } catch (e) {
+      if (reader !== undefined) reader.cancel(e).catch(() => {});
+      host.sinkClose(sink, e);
     }
   }
 

@@ -865,7 +865,21 @@
   internal.requestSignal = (request) => requestSignal(request);
   internal.requestHeadersFlat = (request) => headersFlat(request.headers);
   // The request body as bytes (consuming it), or null when it has none.
-  internal.requestBodyBytes = async (request) => (bodyOf(request) === null ? null : request.bytes());
+  // A request's body for host.fetch, marking it used: null; bytes (a string or bytes body); the host handle (a
+  // number) of a body no JS has touched, which the host pipes to the upload itself; or a ReadableStream for
+  // fetch.js to pump into the upload.
+  internal.requestBodyForHost = (request) => {
+    const b = takeBody(request);
+    if (b === null) return null;
+    if (b.string !== undefined) return encode(b.string);
+    if (b.bytes !== undefined) return b.bytes;
+    if (b.handle !== undefined && !b.signal) {
+      const handle = b.handle;
+      b.handle = undefined;
+      return handle;
+    }
+    return streamOf(b);
+  };
   // For blob.js, which needs the same helpers.
   internal.fetchApiHelpers = { viewOf, concat, tag, requireArgs };
 

@@ -1,10 +1,36 @@
 //! Outbound `fetch()`: the Rust half (`host.fetch`, `host.fetchAbort`), an HTTP/HTTPS client per thread.
+//!
+//! A request body goes out as bytes, or streamed: a body the host already holds (an incoming request's, when a
+//! worker forwards it) is piped from its source without passing through JS; a `ReadableStream` is written by
+//! fetch.js chunk by chunk into a sink (`host.sinkWrite`, with backpressure) whose other end is the upload.
 
-use crate::host::{add_body, bytes_of, settle, spawn_promise};
+use crate::host::{add_body, bytes_of, settle, spawn_promise, upgrade, SINK_CAPACITY};
 use crate::isolate::{ByteStream, WeakIsolate};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use rquickjs::function::Func;
 use rquickjs::{Array, Ctx, Object, TypedArray, Value};
+use tokio::sync::mpsc;
+
+/// The upload end of a streamed request body.
+fn upload_body(rx: mpsc::Receiver<Result<Bytes, String>>) -> reqwest::Body {
+    reqwest::Body::wrap_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        let item = rx.recv().await?;
+        Some((item, rx))
+    }))
+}
+
+/// Pipes a body the host holds into an upload; stops when the upload goes away (the fetch failed or was aborted).
+fn pipe_to_upload(mut source: ByteStream, tx: mpsc::Sender<Result<Bytes, String>>) {
+    tokio::task::spawn_local(async move {
+        while let Some(item) = source.next().await {
+            let failed = item.is_err();
+            if tx.send(item).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+}
 
 /// Redirects followed before `fetch` fails, as browsers and workerd do.
 const MAX_REDIRECTS: usize = 20;
@@ -38,7 +64,31 @@ pub(crate) fn register<'js>(
                       body: Value<'js>,
                       redirect: String|
                       -> rquickjs::Result<Object<'js>> {
-                    let body = TypedArray::<u8>::from_value(body).ok().map(|a| bytes_of(&a));
+                    // Bytes; a host body handle (a number); a stream (any other object) that fetch.js pumps into
+                    // the sink returned as `sink`; or nothing.
+                    let mut sink = None;
+                    let body = if let Ok(bytes) = TypedArray::<u8>::from_value(body.clone()) {
+                        Some(reqwest::Body::from(bytes_of(&bytes)))
+                    } else if let Some(handle) = body.as_number() {
+                        let inner = upgrade(&weak);
+                        let source = inner.state.borrow_mut().bodies.remove(&(handle as u64)).flatten();
+                        let Some(source) = source else {
+                            return Err(rquickjs::Exception::throw_type(&ctx, "This body is already being read or was cancelled."));
+                        };
+                        let (tx, rx) = mpsc::channel(SINK_CAPACITY);
+                        pipe_to_upload(source, tx);
+                        Some(upload_body(rx))
+                    } else if body.is_object() {
+                        let inner = upgrade(&weak);
+                        let (tx, rx) = mpsc::channel(SINK_CAPACITY);
+                        let mut state = inner.state.borrow_mut();
+                        let id = state.next_id();
+                        state.sinks.insert(id, tx);
+                        sink = Some(id);
+                        Some(upload_body(rx))
+                    } else {
+                        None
+                    };
                     let follow = redirect == "follow";
                     let client = if follow { FOLLOWING.with(Clone::clone) } else { NOT_FOLLOWING.with(Clone::clone) };
                     let method = reqwest::Method::from_bytes(method.as_bytes())
@@ -84,6 +134,9 @@ pub(crate) fn register<'js>(
                     let result = Object::new(ctx)?;
                     result.set("id", id as f64)?;
                     result.set("promise", promise)?;
+                    if let Some(sink) = sink {
+                        result.set("sink", sink as f64)?;
+                    }
                     Ok(result)
                 },
             ),

@@ -16,8 +16,9 @@ use tokio::sync::mpsc;
 /// What a host operation settles its promise with, built once the isolate is entered again.
 pub(crate) type Settle = Box<dyn for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<Value<'js>>>;
 
-/// Capacity of a streamed response's chunk channel: a slow client pushes back on the worker after this many.
-const SINK_CAPACITY: usize = 8;
+/// Capacity of a streamed body's chunk channel (a response's, or a fetch upload's): a slow reader pushes back on the
+/// worker after this many.
+pub(crate) const SINK_CAPACITY: usize = 8;
 
 pub(crate) fn upgrade(weak: &WeakIsolate) -> Rc<IsolateInner> {
     weak.upgrade()

@@ -494,7 +494,8 @@ impl<'a, 'js> Serializer<'a, 'js> {
         {
             return Ok(());
         }
-        // A call re-entered from a `toJSON` holds the table: leave the layout to the outer call.
+        // The table is never borrowed across a call into JS (nothing below runs any); should that change, a busy
+        // table only means this layout is not kept.
         let Ok(mut layouts) = warm.layouts.try_borrow_mut() else {
             return Ok(());
         };
@@ -761,7 +762,7 @@ fn number_to_string(out: &mut String, f: f64) -> bool {
     true
 }
 
-/// Bytes that need a second look while quoting: the ones QuoteJSONString escapes (controls, `"` and `\\`) and
+/// Bytes that need a second look while quoting: the ones QuoteJSONString escapes (controls, `"` and `\`) and
 /// 0xED, the first byte of a surrogate in WTF-8.
 const NEEDS_CARE: [bool; 256] = {
     let mut table = [false; 256];
