@@ -90,7 +90,7 @@
     }
     release() {
       if (--this.pending === 0) {
-        host.invocationDone();
+        host.invocationDone(this.id);
         if (this.onDone) this.onDone();
       }
     }

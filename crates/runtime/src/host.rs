@@ -51,6 +51,8 @@ where
     let (promise, resolve, reject) = Promise::new(ctx)?;
     let inner = upgrade(weak);
     let id = inner.state.borrow_mut().next_id();
+    // Settling the promise is charged to the invocation that started the operation.
+    let owner = inner.turn_owner();
     let weak2 = weak.clone();
     let task = tokio::task::spawn_local(async move {
         let outcome = op.await;
@@ -58,7 +60,7 @@ where
         let Some((resolve, reject, _)) = inner.state.borrow_mut().resolvers.remove(&id) else {
             return;
         };
-        let _ = inner.enter(|ctx| {
+        let _ = inner.enter_as(owner, |ctx| {
             match outcome {
                 Ok(settle) => {
                     let value = settle(&ctx)?;
@@ -135,7 +137,9 @@ pub(crate) fn register<'js>(
         let weak = weak.clone();
         host.set(
             "invocationDone",
-            Func::from(move || upgrade(&weak).invocation_done()),
+            Func::from(move |id: Opt<f64>| {
+                upgrade(&weak).invocation_done(id.0.unwrap_or(0.0) as u64)
+            }),
         )?;
     }
     let _ = ctx;
@@ -210,6 +214,8 @@ pub(crate) fn register_more<'js>(
                     let inner = upgrade(&weak);
                     let id = inner.state.borrow_mut().next_id();
                     let delay = Duration::from_micros((ms.max(0.0) * 1000.0) as u64);
+                    // The callback is charged to the invocation that set the timer.
+                    let owner = inner.turn_owner();
                     let weak2 = weak.clone();
                     let task = tokio::task::spawn_local(async move {
                         tokio::time::sleep(delay).await;
@@ -218,7 +224,8 @@ pub(crate) fn register_more<'js>(
                         else {
                             return;
                         };
-                        let _ = inner.enter(|ctx| callback.restore(&ctx)?.call::<_, ()>(()));
+                        let _ =
+                            inner.enter_as(owner, |ctx| callback.restore(&ctx)?.call::<_, ()>(()));
                     });
                     inner
                         .state

@@ -99,6 +99,26 @@ fn epoch() -> Instant {
     *EPOCH.get_or_init(Instant::now)
 }
 
+/// Hashes the isolate's own sequential ids with one multiply (SipHash would cost more than the rest of a lookup).
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub(crate) type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
+
 fn now_nanos() -> u64 {
     epoch().elapsed().as_nanos() as u64
 }
@@ -158,6 +178,10 @@ pub(crate) struct IsolateInner {
     pub(crate) objects: RefCell<crate::objects::ObjectsState>,
     /// Depth of `enter` calls, to catch accidental nesting.
     entered: Cell<bool>,
+    /// The invocation the running turn is charged to (0: none), and the CPU time (nanoseconds) each fetch
+    /// invocation in flight has used so far, so that `cpu_ms` bounds an invocation's turns together.
+    turn_owner: Cell<u64>,
+    cpu_spent: RefCell<HashMap<u64, u64, BuildIdHasher>>,
     /// What the QuickJS heap holds, and whether it ever hit the memory limit (kept by `heap::IsolateAllocator`).
     heap: Rc<HeapAccount>,
     // Field order matters: the context must be dropped before the runtime.
@@ -262,6 +286,8 @@ impl Isolate {
                     .any(|f| f == "disable_request_signal"),
             objects: RefCell::default(),
             entered: Cell::new(false),
+            turn_owner: Cell::new(0),
+            cpu_spent: RefCell::default(),
             context,
             runtime,
             bundle: bundle.clone(),
@@ -416,12 +442,13 @@ impl Isolate {
             (id, body_handle)
         };
         inner.inflight.set(inner.inflight.get() + 1);
+        inner.cpu_spent.borrow_mut().insert(id, 0);
         let headers: Vec<String> = request
             .headers
             .into_iter()
             .flat_map(|(k, v)| [k, v])
             .collect();
-        let called = inner.enter(|ctx| -> rquickjs::Result<()> {
+        let called = inner.enter_as(id, |ctx| -> rquickjs::Result<()> {
             let internal = inner
                 .internal_object(&ctx)
                 .map_err(|m| rquickjs::Exception::throw_internal(&ctx, &m))?;
@@ -457,7 +484,7 @@ impl Isolate {
                     stack: String::new(),
                 }),
             );
-            inner.invocation_done();
+            inner.invocation_done(id);
         }
         // Hyper drops this future when the client disconnects while the response is pending.
         let mut disconnect = DisconnectGuard {
@@ -512,16 +539,48 @@ impl IsolateInner {
         p.clone().restore(ctx).map_err(|e| e.to_string())
     }
 
-    /// Enters JS with the per-invocation CPU limit armed, runs `f`, then drains the microtask queue.
-    /// A JS exception escaping `f` is returned as text. Never call from inside another `enter`.
+    /// Enters JS with the CPU limit armed, runs `f`, then drains the microtask queue; the turn is charged to no
+    /// invocation. A JS exception escaping `f` is returned as text. Never call from inside another `enter`.
     pub(crate) fn enter<R>(
         &self,
         f: impl FnOnce(Ctx<'_>) -> rquickjs::Result<R>,
     ) -> Result<R, String> {
-        let budget = Duration::from_millis(self.bundle.limits.cpu_ms);
-        self.enter_with_budget(budget, |ctx| {
+        self.enter_as(0, f)
+    }
+
+    /// `enter` for a turn charged to invocation `owner` (0: none). A fetch invocation's turns share one `cpu_ms`
+    /// budget, as on Cloudflare: the first, the turns that settle the promises and timers it started, and the
+    /// microtasks they run. (Microtasks of other invocations that run in the same turn are charged to it too.)
+    /// Turns charged to no invocation, or to one that has finished, get the whole budget.
+    pub(crate) fn enter_as<R>(
+        &self,
+        owner: u64,
+        f: impl FnOnce(Ctx<'_>) -> rquickjs::Result<R>,
+    ) -> Result<R, String> {
+        let limit = Duration::from_millis(self.bundle.limits.cpu_ms);
+        let spent = match owner {
+            0 => None,
+            _ => self.cpu_spent.borrow().get(&owner).copied(),
+        };
+        let budget = limit.saturating_sub(Duration::from_nanos(spent.unwrap_or(0)));
+        let owner = if spent.is_some() { owner } else { 0 };
+        self.turn_owner.set(owner);
+        let started = now_nanos();
+        let result = self.enter_with_budget(budget, |ctx| {
             f(ctx.clone()).map_err(|e| describe_error(&ctx, e))
-        })
+        });
+        self.turn_owner.set(0);
+        if owner != 0 {
+            if let Some(spent) = self.cpu_spent.borrow_mut().get_mut(&owner) {
+                *spent += now_nanos().saturating_sub(started);
+            }
+        }
+        result
+    }
+
+    /// The invocation the running turn is charged to, for the host operations it starts (0: none).
+    pub(crate) fn turn_owner(&self) -> u64 {
+        self.turn_owner.get()
     }
 
     pub(crate) fn enter_with_budget<R>(
@@ -661,7 +720,9 @@ impl IsolateInner {
         self.inflight.set(self.inflight.get() + 1);
     }
 
-    pub(crate) fn invocation_done(&self) {
+    /// One invocation finished (`id`: the fetch invocation whose CPU time was counted, or 0).
+    pub(crate) fn invocation_done(&self, id: u64) {
+        self.cpu_spent.borrow_mut().remove(&id);
         self.inflight.set(self.inflight.get().saturating_sub(1));
         if self.inflight.get() == 0 {
             // WebSockets from Durable Object stubs that no invocation returned: nobody can return them now, so
@@ -841,6 +902,43 @@ mod tests {
             };
             let iso = Isolate::new(bundle(src, limits)).unwrap();
             assert_eq!(iso.fetch(get()).await.unwrap_err(), DispatchError::CpuLimit);
+        });
+    }
+
+    #[test]
+    fn cpu_limit_counts_an_invocations_turns_together() {
+        run(async {
+            // Each turn spins 30 ms, then waits for a timer: two turns fit in 100 ms, five do not.
+            let src = r#"
+                const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} };
+                export default { async fetch(request) {
+                    const turns = Number(request.url.split("turns=")[1]);
+                    for (let i = 0; i < turns; i++) {
+                        spin(30);
+                        await new Promise((resolve) => setTimeout(resolve, 1));
+                    }
+                    return new Response(`${turns} turns`);
+                } }"#;
+            let limits = Limits {
+                cpu_ms: 100,
+                ..Limits::default()
+            };
+            let iso = Isolate::new(bundle(src, limits)).unwrap();
+            let with_turns = |n: u32| HttpRequest {
+                url: format!("http://x/?turns={n}"),
+                ..get()
+            };
+            // Two invocations interleaved: 120 ms between them, but each within its own 100 ms.
+            let (a, b) = tokio::join!(iso.fetch(with_turns(2)), iso.fetch(with_turns(2)));
+            assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+            assert_eq!(iso.inflight(), 0);
+            assert!(iso.inner.cpu_spent.borrow().is_empty());
+            // Five turns of 30 ms: no single turn reaches the limit, their sum does.
+            assert_eq!(
+                iso.fetch(with_turns(5)).await.unwrap_err(),
+                DispatchError::CpuLimit
+            );
+            assert_eq!(iso.poisoned(), Some(Poison::Cpu));
         });
     }
 

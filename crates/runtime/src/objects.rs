@@ -674,7 +674,7 @@ impl Isolate {
         });
         if let Err(message) = called {
             inner.objects.borrow_mut().calls.remove(&call);
-            inner.invocation_done();
+            inner.invocation_done(0);
             return Err(message);
         }
         rx.await.map_err(|_| {

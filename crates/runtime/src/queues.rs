@@ -137,7 +137,7 @@ impl Isolate {
         });
         if let Err(message) = called {
             inner.objects.borrow_mut().forget_call(call);
-            inner.invocation_done();
+            inner.invocation_done(0);
             return Err(message);
         }
         let reply = rx.await.map_err(|_| {

@@ -32,7 +32,7 @@ impl Isolate {
             let done = Function::new(ctx.clone(), move |error: Option<String>| {
                 if let Some(tx) = reply.take() {
                     if let Some(inner) = weak.upgrade() {
-                        inner.invocation_done();
+                        inner.invocation_done(0);
                     }
                     let _ = tx.send(error.map_or(Ok(()), Err));
                 }
@@ -40,7 +40,7 @@ impl Isolate {
             dispatch.call((cron, scheduled_time as f64, done))
         });
         if let Err(message) = called {
-            inner.invocation_done();
+            inner.invocation_done(0);
             return Err(self
                 .poisoned()
                 .map(|p| DispatchError::from(p).to_string())
