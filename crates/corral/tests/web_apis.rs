@@ -865,6 +865,21 @@ const routes = {
     const outcome = await Promise.race([wasCancelled, sleep(3000).then(() => "still pulled after 3 s")]);
     return json({ text, elapsed, outcome, pulls: n });
   },
+  async "/fetch/upload-error"(request, env, ctx, url) {
+    let pulls = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(enc.encode("partial"));
+        else controller.error(new RangeError("the source broke"));
+      },
+    });
+    try {
+      const r = await fetch(`${url.searchParams.get("up")}/echo`, { method: "POST", body, duplex: "half" });
+      return json({ unexpected: await r.text() });
+    } catch (e) {
+      return json({ error: `${e.name}: ${e.message}` });
+    }
+  },
   async "/fetch/redirect-stream"(request, env, ctx, url) {
     const body = new ReadableStream({ start(c) { c.enqueue(enc.encode("streamed")); c.close(); } });
     try {
@@ -2306,6 +2321,15 @@ fn fetch_streams_a_request_body_chunk_by_chunk() {
     assert!(v["elapsed"].as_f64().unwrap() < 2500.0, "{v}");
     // Once the request is over, the upload stops pulling and cancels the stream.
     assert_eq!(v["outcome"], "cancelled", "{v}");
+
+    // A stream that errors fails the upload, and so the fetch.
+    let v = get_json(&format!("/fetch/upload-error?{}", up_param()));
+    let error = v["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("TypeError: Network connection lost"),
+        "{v}"
+    );
+    assert!(error.contains("the source broke"), "{v}");
 
     // A streamed body cannot follow a 307: a TypeError, as the Fetch standard has it.
     let v = get_json(&format!("/fetch/redirect-stream?{}", up_param()));

@@ -57,10 +57,12 @@
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        if (!(value instanceof Uint8Array) && !(value instanceof ArrayBuffer)) {
-          throw new TypeError("This ReadableStream did not return bytes.");
-        }
-        let sent = host.sinkWrite(sink, value instanceof Uint8Array ? value : new Uint8Array(value));
+        let bytes;
+        if (value instanceof Uint8Array) bytes = value;
+        else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
+        else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+        else throw new TypeError("This ReadableStream did not return bytes.");
+        let sent = host.sinkWrite(sink, bytes);
         if (sent !== true && sent !== false) sent = await sent;
         if (sent === false) {
           reader.cancel().catch(() => {});

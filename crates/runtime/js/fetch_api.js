@@ -864,7 +864,6 @@
   // For fetch.js.
   internal.requestSignal = (request) => requestSignal(request);
   internal.requestHeadersFlat = (request) => headersFlat(request.headers);
-  // The request body as bytes (consuming it), or null when it has none.
   // A request's body for host.fetch, marking it used: null; bytes (a string or bytes body); the host handle (a
   // number) of a body no JS has touched, which the host pipes to the upload itself; or a ReadableStream for
   // fetch.js to pump into the upload.
