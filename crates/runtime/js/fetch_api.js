@@ -488,7 +488,7 @@
     return NORMALIZED_METHODS[upper] === true || compatFlag("upper_case_all_http_methods") ? upper : method;
   }
 
-  let requestSignal, makeRequest;
+  let requestSignal, makeRequest, requestHeadersFlat;
 
   // Slots of a Request's private state array.
   const RQ_METHOD = 0, RQ_URL = 1, RQ_HEADERS = 2, RQ_REDIRECT = 3, RQ_SIGNAL = 4, RQ_OWN_SIGNAL = 5, RQ_INCOMING_ID = 6,
@@ -553,7 +553,7 @@
         this.#r[RQ_CACHE] = c;
       }
       if (init.headers !== undefined) this.#r[RQ_HEADERS] = new Headers(init.headers);
-      else if (fromRequest !== null) this.#r[RQ_HEADERS] = headersCopy(fromRequest.#r[RQ_HEADERS]);
+      else if (fromRequest !== null) this.#r[RQ_HEADERS] = headersCopy(fromRequest.headers);
       else this.#r[RQ_HEADERS] = new Headers();
 
       const hasInitBody = init.body !== undefined && init.body !== null;
@@ -570,6 +570,11 @@
 
     static {
       requestSignal = (r) => r.#r[RQ_SIGNAL];
+      requestHeadersFlat = (r) => {
+        const h = r.#r[RQ_HEADERS];
+        return Array.isArray(h) ? h : headersFlat(h);
+      };
+      // `headers`: a Headers, or the incoming request's [name, value, ...] list, made a Headers when first read.
       makeRequest = (method, url, headers, body, cf, redirect, incomingId = 0) => {
         const r = new Request(BARE);
         r.#r[RQ_INCOMING_ID] = incomingId;
@@ -590,7 +595,9 @@
       return this.#r[RQ_URL];
     }
     get headers() {
-      return this.#r[RQ_HEADERS];
+      const h = this.#r[RQ_HEADERS];
+      // An incoming request's headers stay the host's list until someone reads them.
+      return Array.isArray(h) ? (this.#r[RQ_HEADERS] = headersFromFlat(h, true)) : h;
     }
     get redirect() {
       return this.#r[RQ_REDIRECT];
@@ -617,7 +624,7 @@
     }
 
     clone() {
-      const r = makeRequest(this.#r[RQ_METHOD], this.#r[RQ_URL], headersCopy(this.#r[RQ_HEADERS], true), cloneBody(this), this.#r[RQ_CF], this.#r[RQ_REDIRECT]);
+      const r = makeRequest(this.#r[RQ_METHOD], this.#r[RQ_URL], headersCopy(this.headers, true), cloneBody(this), this.#r[RQ_CF], this.#r[RQ_REDIRECT]);
       r.#r[RQ_SIGNAL] = this.#r[RQ_SIGNAL];
       r.#r[RQ_INTEGRITY] = this.#r[RQ_INTEGRITY];
       r.#r[RQ_KEEPALIVE] = this.#r[RQ_KEEPALIVE];
@@ -691,8 +698,8 @@
           throw new TypeError("Response with null body status (101, 204, 205, or 304) cannot have a body.");
         }
         if (this.#r[RS_HEADERS] === null && typeof body === "string") {
-          // The common `new Response(text)`: the one header stays a flat list until someone looks at it.
-          this.#r[RS_HEADERS] = headersFromFlat(["content-type", TEXT_PLAIN], false);
+          // The common `new Response(text)`: its one header stays a list, made a Headers when first read.
+          this.#r[RS_HEADERS] = ["content-type", TEXT_PLAIN];
           setBody(this, { string: body });
           return;
         }
@@ -732,7 +739,8 @@
           }
           out.status = r.#r[RS_STATUS];
           out.statusText = r.#r[RS_STATUS_TEXT];
-          out.headers = headersFlat(r.#r[RS_HEADERS]);
+          const h = r.#r[RS_HEADERS];
+          out.headers = Array.isArray(h) ? h : headersFlat(h);
           out.body = body;
           out.webSocket = r.#r[RS_WEB_SOCKET];
           out.encodeBody = r.#r[RS_ENCODE_BODY];
@@ -749,7 +757,7 @@
       if (init === undefined || init === null) {
         // The common case, without the init dictionary and the Headers copy the general path makes.
         const r = new Response(BARE);
-        r.#r[RS_HEADERS] = headersFromFlat(["content-type", "application/json"], false);
+        r.#r[RS_HEADERS] = ["content-type", "application/json"];
         setBody(r, { string: text });
         return r;
       }
@@ -799,7 +807,9 @@
       return this.#r[RS_STATUS] >= 200 && this.#r[RS_STATUS] <= 299;
     }
     get headers() {
-      return this.#r[RS_HEADERS];
+      const h = this.#r[RS_HEADERS];
+      // `new Response(text)` and `Response.json()` keep their one header as a list until it is read.
+      return Array.isArray(h) ? (this.#r[RS_HEADERS] = headersFromFlat(h, false)) : h;
     }
     get url() {
       return this.#r[RS_URL];
@@ -823,7 +833,7 @@
       setBody(r, cloneBody(this));
       r.#r[RS_STATUS] = this.#r[RS_STATUS];
       r.#r[RS_STATUS_TEXT] = this.#r[RS_STATUS_TEXT];
-      r.#r[RS_HEADERS] = headersCopy(this.#r[RS_HEADERS], true);
+      r.#r[RS_HEADERS] = headersCopy(this.headers, true);
       r.#r[RS_URL] = this.#r[RS_URL];
       r.#r[RS_REDIRECTED] = this.#r[RS_REDIRECTED];
       r.#r[RS_TYPE] = this.#r[RS_TYPE];
@@ -842,7 +852,7 @@
     makeRequest(
       method,
       url,
-      headersFromFlat(headersArray, true),
+      headersArray,
       bodyHandle === null || bodyHandle === undefined ? null : { handle: bodyHandle },
       cf,
       "manual",
@@ -863,7 +873,7 @@
 
   // For fetch.js.
   internal.requestSignal = (request) => requestSignal(request);
-  internal.requestHeadersFlat = (request) => headersFlat(request.headers);
+  internal.requestHeadersFlat = (request) => requestHeadersFlat(request);
   // A request's body for host.fetch, marking it used: null; bytes (a string or bytes body); the host handle (a
   // number) of a body no JS has touched, which the host pipes to the upload itself; or a ReadableStream for
   // fetch.js to pump into the upload.

@@ -879,3 +879,18 @@ test("clone() keeps immutable headers immutable and mutable ones mutable", () =>
   rewrapped.headers.set("x", "1");
   assertEq(rewrapped.status, 302);
 });
+
+test("a response's one header is made a Headers once, when first read", () => {
+  for (const make of [() => new Response("x"), () => Response.json({ a: 1 })]) {
+    const r = make();
+    const type = r.headers.get("content-type");
+    assert(r.headers === r.headers, "the same Headers each time");
+    const c = make().clone();
+    c.headers.set("x-a", "1");
+    assertEq(c.headers.get("content-type"), type);
+    const unread = make();
+    assertEq(unread.clone().headers.get("x-a"), null);
+    unread.headers.append("x-b", "2");
+    assertEq([...unread.headers], [["content-type", type], ["x-b", "2"]]);
+  }
+});
