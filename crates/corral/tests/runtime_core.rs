@@ -397,6 +397,20 @@ export default {
         console.log(`late ${tag} aborted=${request.signal.aborted} reason=${request.signal.reason?.name}`);
         return new Response("late");
       }
+      case "/clone": {
+        // Copies made before anyone read a signal; the original's signal is never read.
+        const clone = request.clone();
+        const copy = new Request(request);
+        const detached = new Request(request, { signal: null });
+        console.log(`started ${tag}`);
+        const aborted = new Promise((resolve) => clone.signal.addEventListener("abort", resolve));
+        await Promise.race([scheduler.wait(3000), aborted]);
+        console.log(
+          `clones ${tag} clone=${clone.signal.aborted} copy=${copy.signal.aborted} ` +
+            `detached=${detached.signal.aborted} reason=${copy.signal.reason?.name}`,
+        );
+        return new Response("clone");
+      }
       case "/quick": {
         watch();
         await scheduler.wait(50);
@@ -512,6 +526,23 @@ fn request_signal_aborts_when_the_client_disconnects() {
     );
     assert!(
         server.wait_for_log("abort seen d: true AbortError", hurry),
+        "{}",
+        server.log()
+    );
+
+    // The clones of a request and the requests made from it follow its signal (unless given `signal: null`).
+    request_then_hang_up(
+        &server,
+        "signal-on.localhost",
+        "/clone?tag=f",
+        "started f",
+        0,
+    );
+    assert!(
+        server.wait_for_log(
+            "clones f clone=true copy=true detached=false reason=AbortError",
+            hurry
+        ),
         "{}",
         server.log()
     );

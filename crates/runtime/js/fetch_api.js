@@ -515,6 +515,8 @@
         this.#r[RQ_URL] = input.#r[RQ_URL];
         this.#r[RQ_REDIRECT] = input.#r[RQ_REDIRECT];
         this.#r[RQ_SIGNAL] = input.#r[RQ_SIGNAL];
+        // An incoming request's own signal: this one follows it.
+        this.#r[RQ_INCOMING_ID] = input.#r[RQ_INCOMING_ID];
         this.#r[RQ_CF] = input.#r[RQ_CF];
         this.#r[RQ_INTEGRITY] = input.#r[RQ_INTEGRITY];
         this.#r[RQ_KEEPALIVE] = input.#r[RQ_KEEPALIVE];
@@ -543,6 +545,8 @@
           throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
         }
         this.#r[RQ_SIGNAL] = init.signal;
+        // `signal: null`: a signal of its own, which never aborts.
+        this.#r[RQ_INCOMING_ID] = 0;
       }
       if (init.cf !== undefined) this.#r[RQ_CF] = init.cf;
       if (init.integrity !== undefined) this.#r[RQ_INTEGRITY] = String(init.integrity);
@@ -626,6 +630,7 @@
     clone() {
       const r = makeRequest(this.#r[RQ_METHOD], this.#r[RQ_URL], headersCopy(this.headers, true), cloneBody(this), this.#r[RQ_CF], this.#r[RQ_REDIRECT]);
       r.#r[RQ_SIGNAL] = this.#r[RQ_SIGNAL];
+      r.#r[RQ_INCOMING_ID] = this.#r[RQ_INCOMING_ID];
       r.#r[RQ_INTEGRITY] = this.#r[RQ_INTEGRITY];
       r.#r[RQ_KEEPALIVE] = this.#r[RQ_KEEPALIVE];
       r.#r[RQ_CACHE] = this.#r[RQ_CACHE];

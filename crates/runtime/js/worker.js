@@ -175,6 +175,7 @@
     let result;
     state.current = invocation;
     try {
+      if (state.requestSignals) internal.trackIncomingSignal(id);
       const request = internal.makeIncomingRequest(method, url, headers, bodyHandle ?? null, cf, state.requestSignals ? id : 0);
       result = callFetch(request, invocation);
     } catch (e) {
