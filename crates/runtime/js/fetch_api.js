@@ -650,9 +650,29 @@
 
   // ---------------------------------------------------------------------------------------------- Response
 
-  const builtinStringify = JSON.stringify;
+  const builtinStringify = internal.builtinStringify ?? JSON.stringify;
   // Objects that keep the layouts Response.json serialized alive for the next request (json.rs, WarmLayouts).
   const layoutKeepers = [];
+  // JSON.stringify(value), without a replacer or an indent, runs in the Rust serializer too (the same output, a few
+  // times faster), unless worker code replaced JSON.stringify already.
+  function serialize(value) {
+    try {
+      return host.jsonStringify(value, builtinStringify, layoutKeepers);
+    } catch (e) {
+      // Nested deeper than the Rust serializer goes (json.rs, MAX_DEPTH): the engine's own goes on further.
+      if (e instanceof Error && e.name === "InternalError" && e.message === "stack overflow") return builtinStringify(value);
+      throw e;
+    }
+  }
+  if (JSON.stringify === builtinStringify) {
+    const { stringify } = {
+      stringify(value, replacer, space) {
+        if (replacer === undefined && space === undefined) return serialize(value);
+        return builtinStringify(value, replacer, space);
+      },
+    };
+    Object.defineProperty(JSON, "stringify", { value: stringify, writable: true, enumerable: false, configurable: true });
+  }
   const NO_INIT = Object.freeze({ __proto__: null });
   const NULL_BODY_STATUSES = [101, 204, 205, 304];
   const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
@@ -757,7 +777,7 @@
 
     static json(data, init = undefined) {
       // JSON.stringify's result, serialized in Rust (several times faster than QuickJS's own stringifier).
-      const text = host.jsonStringify(data, builtinStringify, layoutKeepers);
+      const text = serialize(data);
       if (text === undefined) throw new TypeError("Failed to execute 'json' on 'Response': The data is not JSON serializable.");
       if (init === undefined || init === null) {
         // The common case, without the init dictionary and the Headers copy the general path makes.

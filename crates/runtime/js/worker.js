@@ -7,6 +7,8 @@
 
   const env = {};
   internal.env = env;
+  // The engine's own JSON.stringify, before worker code could replace it (fetch_api.js takes over its common case).
+  internal.builtinStringify = JSON.stringify;
   const hasOwn = Object.prototype.hasOwnProperty;
   // Shared with worker_events.js.
   const state = {

@@ -553,7 +553,12 @@ test("Response.json", async () => {
 });
 
 test("Web API functions print without their source, as native functions do", () => {
-  for (const f of [Headers, Headers.prototype.get, Response.json, Request]) {
+  assertEq(JSON.stringify.name, "stringify");
+  assertEq(JSON.stringify.length, 3);
+  assertThrows(() => new JSON.stringify({}), TypeError);
+  assertEq(JSON.stringify({ a: [1] }, null, 1), '{\n "a": [\n  1\n ]\n}');
+  assertEq(JSON.stringify({ a: 1, b: 2 }, ["b"]), '{"b":2}');
+  for (const f of [Headers, Headers.prototype.get, Response.json, Request, JSON.stringify]) {
     const text = Function.prototype.toString.call(f);
     assert(typeof text === "string" && !text.includes("#map") && !text.includes("requireArgs"), text);
   }
@@ -590,16 +595,18 @@ test("Response.json serializes exactly as JSON.stringify", async () => {
     { list: [Object.assign([2], { toJSON: () => "nested array" })] },
   ];
   for (const v of values) {
-    const expected = JSON.stringify(v);
+    // With a (null) replacer, JSON.stringify is the engine's own.
+    const expected = JSON.stringify(v, null);
     assertEq(await Response.json(v).text(), expected, `value ${expected}`);
+    assertEq(JSON.stringify(v), expected, `JSON.stringify of ${expected}`);
   }
-  assertEq(getterCalls, 2, "a getter runs once per serialization");
+  assertEq(getterCalls, 3, "a getter runs once per serialization");
   // A toJSON on the standard prototypes applies to every plain object or array.
   for (const proto of [Object.prototype, Array.prototype]) {
     proto.toJSON = function () { return proto === Array.prototype ? "array" : "object"; };
     try {
       for (const v of [{ a: [1, { b: 2 }] }, [{ c: 3 }]]) {
-        assertEq(await Response.json(v).text(), JSON.stringify(v), "toJSON on a standard prototype");
+        assertEq(await Response.json(v).text(), JSON.stringify(v, null), "toJSON on a standard prototype");
       }
     } finally {
       delete proto.toJSON;
@@ -621,13 +628,19 @@ test("Response.json serializes exactly as JSON.stringify", async () => {
     floats.push(m, m * 10 ** (Math.floor(Math.random() * 80) - 40), -m * 1e-310, Math.round(m * 1e4) / 100, m * 2 ** 60, short, 1 / short);
   }
   floats.push(802790116276252.2, 0.5, 2.5, 1e21, 1.5e21, 1e-6, 1e-7, 123e-20, 5e-324, -1.7976931348623157e308);
-  for (const f of floats) assertEq(await Response.json(f).text(), JSON.stringify(f), "numbers print as Number::toString does");
+  for (const f of floats) assertEq(await Response.json(f).text(), JSON.stringify(f, null), "numbers print as Number::toString does");
   const shapes = [];
   for (let i = 0; i < 50; i++) shapes.push({ id: i, name: `n${i}`, "é": i % 2 === 0, [`k${i % 3}`]: [i] });
-  assertEq(await Response.json(shapes).text(), JSON.stringify(shapes), "repeated keys");
+  assertEq(await Response.json(shapes).text(), JSON.stringify(shapes, null), "repeated keys");
   let deep = [];
   for (let i = 0; i < 100; i++) deep = [deep];
-  assertEq(await Response.json(deep).text(), JSON.stringify(deep));
+  assertEq(await Response.json(deep).text(), JSON.stringify(deep, null));
+  // Deeper than the Rust serializer goes: the engine's own serializer takes over.
+  for (let i = 0; i < 1900; i++) deep = [deep];
+  const deepText = JSON.stringify(deep, null);
+  assertEq(deepText.length, 4002);
+  assertEq(JSON.stringify(deep), deepText);
+  assertEq(await Response.json(deep).text(), deepText);
 });
 
 test("Response.redirect", () => {

@@ -13,8 +13,18 @@
 use rquickjs::{qjs, Ctx, Exception, Function, Result, Value};
 use std::sync::OnceLock;
 
-/// Objects nested deeper than this throw, as the built-in throws on a stack overflow.
-const MAX_DEPTH: usize = 1000;
+/// Stack the serializer's own recursion may use: past it, it throws `InternalError: stack overflow` as the built-in
+/// does at its limit, and fetch_api.js hands the value to the built-in, whose recursion QuickJS bounds against the
+/// isolate's stack limit. (About 1,000 levels of nesting in a release build; a fixed count of levels would not do,
+/// as a debug build's frames are several times larger.)
+const MAX_STACK_BYTES: usize = 256 * 1024;
+
+/// The address of a local of the caller's frame: the stack grows down from there.
+#[inline(always)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(marker)) as usize
+}
 
 /// Class ids, fixed for this QuickJS build.
 struct KnownClasses {
@@ -120,6 +130,7 @@ fn stringify<'js>(
         ctx: ctx.clone(),
         out: String::with_capacity(256),
         stack: Vec::new(),
+        stack_base: stack_position(),
         to_json: OwnedAtom::new(ctx, "toJSON")?,
         classes: known_classes(ctx)?,
         builtin,
@@ -149,6 +160,8 @@ struct Serializer<'a, 'js> {
     out: String,
     /// Objects being serialized (for the cycle check).
     stack: Vec<*mut std::ffi::c_void>,
+    /// Where the machine stack was when the call began (`MAX_STACK_BYTES`).
+    stack_base: usize,
     to_json: OwnedAtom,
     classes: &'static KnownClasses,
     builtin: &'a Function<'js>,
@@ -381,7 +394,7 @@ impl<'a, 'js> Serializer<'a, 'js> {
         if self.stack.contains(&ptr) {
             return Err(Exception::throw_type(&self.ctx, "circular reference"));
         }
-        if self.stack.len() >= MAX_DEPTH {
+        if self.stack_base.saturating_sub(stack_position()) > MAX_STACK_BYTES {
             return Err(Exception::throw_internal(&self.ctx, "stack overflow"));
         }
         self.stack.push(ptr);
