@@ -659,7 +659,7 @@
     try {
       return host.jsonStringify(value, builtinStringify, layoutKeepers);
     } catch (e) {
-      // Nested deeper than the Rust serializer goes (json.rs, MAX_DEPTH): the engine's own goes on further.
+      // Nested deeper than the Rust serializer goes (json.rs, MAX_STACK_BYTES): the engine's own goes on further.
       if (e instanceof Error && e.name === "InternalError" && e.message === "stack overflow") return builtinStringify(value);
       throw e;
     }
