@@ -35,7 +35,8 @@
       const body = internal.requestBodyForHost(request);
       const started = host.fetch(request.method, url, internal.requestHeadersFlat(request), body, request.redirect, signal);
       id = started.id;
-      if (started.sink !== undefined) pumpUpload(body, started.sink);
+      // A failing stream fails the upload, and so this fetch.
+      if (started.sink !== undefined) internal.pumpToSink(body, started.sink).catch(() => {});
       const [status, statusText, headers, handle, finalUrl, redirected] = await raceAbort(started.promise, aborted);
       if ((status === 307 || status === 308) && request.redirect === "follow" && body !== null && !(body instanceof Uint8Array)) {
         // A streamed body cannot be sent again to the new location (Fetch: a network error).
@@ -45,34 +46,6 @@
       return internal.makeResponseFromHost(status, statusText, headers, handle, finalUrl, redirected, signal);
     } finally {
       if (onAbort !== null) signal.removeEventListener("abort", onAbort);
-    }
-  }
-
-  // Writes a streamed request body into the upload's sink. The upload ends with the stream, fails with its error,
-  // and stops the stream when the request is gone (answered early, failed or aborted).
-  async function pumpUpload(stream, sink) {
-    let reader;
-    try {
-      reader = stream.getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        let bytes;
-        if (value instanceof Uint8Array) bytes = value;
-        else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
-        else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-        else throw new TypeError("This ReadableStream did not return bytes.");
-        let sent = host.sinkWrite(sink, bytes);
-        if (sent !== true && sent !== false) sent = await sent;
-        if (sent === false) {
-          reader.cancel().catch(() => {});
-          return;
-        }
-      }
-      host.sinkClose(sink, null);
-    } catch (e) {
-      if (reader !== undefined) reader.cancel(e).catch(() => {});
-      host.sinkClose(sink, e);
     }
   }
 

@@ -2065,6 +2065,34 @@
     return s.obj;
   };
 
+  // Writes a stream's chunks into a host sink (a streamed response's or a fetch upload's; `host.sinkWrite` pushes
+  // back while the sink is full), then closes the sink. When the sink's reader goes away first, calls `onSinkGone`
+  // and cancels the stream. A failing stream, or a chunk that is not bytes, closes the sink with the error and
+  // rejects with it.
+  internal.pumpToSink = async (stream, sink, onSinkGone = undefined) => {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        // fetch_api.js's (a body stream belongs to a Request or Response, so that file is loaded).
+        const bytes = internal.fetchApiHelpers.viewOf(value);
+        if (bytes === null) throw new TypeError("This ReadableStream did not return bytes.");
+        let sent = host.sinkWrite(sink, bytes);
+        if (sent !== true && sent !== false) sent = await sent;
+        if (sent === false) {
+          if (onSinkGone !== undefined) onSinkGone();
+          reader.cancel().catch(() => {});
+          break;
+        }
+      }
+      host.sinkClose(sink, null);
+    } catch (e) {
+      host.sinkClose(sink, e);
+      throw e;
+    }
+  };
+
   // Reads a whole stream into one Uint8Array, without a promise per chunk when chunks are already queued.
   internal.readAllBytes = (stream) => {
     if (!isRS(stream)) return rejectedP(new TypeError("Expected a ReadableStream."));

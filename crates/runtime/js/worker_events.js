@@ -156,33 +156,12 @@
     );
   };
 
-  // fetch_api.js's viewOf (a streamed body came from a Response, so that file is loaded).
-  function toBytes(chunk) {
-    const view = internal.fetchApiHelpers.viewOf(chunk);
-    if (view === null) throw new TypeError("This ReadableStream did not return bytes.");
-    return view;
-  }
-
   // Streams a response body into the host's sink; resolves when the body ended, failed or lost its client.
-  internal.pumpResponseBody = async function (stream, sink, invocation) {
-    const reader = stream.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        let sent = host.sinkWrite(sink, toBytes(value));
-        if (sent !== true && sent !== false) sent = await sent;
-        if (sent === false) {
-          // The client went away: stop producing.
-          if (state.requestSignals) internal.abortIncomingSignal(invocation.id);
-          reader.cancel().catch(() => {});
-          break;
-        }
-      }
-      host.sinkClose(sink, null);
-    } catch (e) {
-      logError("Uncaught error while streaming the response body", e);
-      host.sinkClose(sink, e);
-    }
-  };
+  internal.pumpResponseBody = (stream, sink, invocation) =>
+    internal
+      .pumpToSink(stream, sink, () => {
+        // The client went away: stop producing.
+        if (state.requestSignals) internal.abortIncomingSignal(invocation.id);
+      })
+      .catch((e) => logError("Uncaught error while streaming the response body", e));
 })
