@@ -99,26 +99,6 @@ fn epoch() -> Instant {
     *EPOCH.get_or_init(Instant::now)
 }
 
-/// Hashes the isolate's own sequential ids with one multiply (SipHash would cost more than the rest of a lookup).
-#[derive(Default)]
-pub(crate) struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-pub(crate) type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
-
 fn now_nanos() -> u64 {
     epoch().elapsed().as_nanos() as u64
 }
@@ -181,7 +161,7 @@ pub(crate) struct IsolateInner {
     /// The invocation the running turn is charged to (0: none), and the CPU time (nanoseconds) each fetch
     /// invocation in flight has used so far, so that `cpu_ms` bounds an invocation's turns together.
     turn_owner: Cell<u64>,
-    cpu_spent: RefCell<HashMap<u64, u64, BuildIdHasher>>,
+    cpu_spent: RefCell<HashMap<u64, u64, crate::int_hash::BuildIntHasher>>,
     /// What the QuickJS heap holds, and whether it ever hit the memory limit (kept by `heap::IsolateAllocator`).
     heap: Rc<HeapAccount>,
     // Field order matters: the context must be dropped before the runtime.

@@ -10,6 +10,7 @@ mod fetch;
 mod heap;
 mod host;
 mod host_groups;
+mod int_hash;
 pub mod isolate;
 mod kv;
 mod node;

@@ -69,7 +69,7 @@ struct WarmLayouts {
     /// Hashes of the layouts (and prefixes) kept: the prototype's address, then each key's atom. The objects in
     /// `keepers` hold the prototypes and atoms alive, so neither address nor atom is reused for something else. Two
     /// layouts with one hash only means one is not kept warm.
-    kept: std::collections::HashSet<u64, BuildAtomHasher>,
+    kept: std::collections::HashSet<u64, crate::int_hash::BuildIntHasher>,
 }
 
 /// Objects kept per isolate: a few for each layout, some 100 to 400 bytes each.
@@ -174,7 +174,7 @@ struct Serializer<'a, 'js> {
 /// Quoted keys by atom, for one call.
 struct KeyCache {
     ctx: *mut qjs::JSContext,
-    map: std::collections::HashMap<qjs::JSAtom, (usize, usize), BuildAtomHasher>,
+    map: std::collections::HashMap<qjs::JSAtom, (usize, usize), crate::int_hash::BuildIntHasher>,
     text: String,
 }
 
@@ -184,30 +184,6 @@ impl Drop for KeyCache {
             // SAFETY: each atom was duplicated when it was inserted.
             unsafe { qjs::JS_FreeAtom(self.ctx, atom) };
         }
-    }
-}
-
-type BuildAtomHasher = std::hash::BuildHasherDefault<AtomHasher>;
-
-/// Atoms are small integers: one multiply spreads them well enough.
-#[derive(Default)]
-struct AtomHasher(u64);
-
-impl std::hash::Hasher for AtomHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    fn write_u64(&mut self, n: u64) {
-        // Layout hashes are mixed already.
-        self.0 = n;
     }
 }
 
