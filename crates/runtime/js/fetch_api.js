@@ -130,7 +130,9 @@
       };
       // The headers as [name, value, ...] for the host, which copies them at once: the list may be the Headers'
       // own (Array.prototype.slice would cost more than the rest of a small response's headers).
+      // Also takes a list kept in place of a Headers (a request's or response's, until `headers` is read).
       headersFlat = (h) => {
+        if (Array.isArray(h)) return h;
         if (h.#map === null) return h.#flat;
         const out = [];
         // forEach, not for-of: no iterator result or entry arrays per header.
@@ -574,10 +576,7 @@
 
     static {
       requestSignal = (r) => r.#r[RQ_SIGNAL];
-      requestHeadersFlat = (r) => {
-        const h = r.#r[RQ_HEADERS];
-        return Array.isArray(h) ? h : headersFlat(h);
-      };
+      requestHeadersFlat = (r) => headersFlat(r.#r[RQ_HEADERS]);
       // `headers`: a Headers, or the incoming request's [name, value, ...] list, made a Headers when first read.
       makeRequest = (method, url, headers, body, cf, redirect, incomingId = 0) => {
         const r = new Request(BARE);
@@ -764,8 +763,7 @@
           }
           out.status = r.#r[RS_STATUS];
           out.statusText = r.#r[RS_STATUS_TEXT];
-          const h = r.#r[RS_HEADERS];
-          out.headers = Array.isArray(h) ? h : headersFlat(h);
+          out.headers = headersFlat(r.#r[RS_HEADERS]);
           out.body = body;
           out.webSocket = r.#r[RS_WEB_SOCKET];
           out.encodeBody = r.#r[RS_ENCODE_BODY];
